@@ -1,0 +1,75 @@
+package dev.pulse;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Pings every peer and closes the ones that stopped answering. Liveness is a timestamp: any
+ * inbound frame refreshes it, and {@link #sweep()} drops every peer whose last frame is older than
+ * pingInterval + pongTimeout. Both methods are safe to call from any thread and never throw.
+ */
+public final class LivenessMonitor {
+
+    private static final Logger LOG = Logger.getLogger(LivenessMonitor.class.getName());
+    private static final long MAX_PLAUSIBLE_RTT = TimeUnit.HOURS.toNanos(1);
+
+    private final SessionRegistry registry;
+    private final SessionHandler sessions;
+    private final PulseSettings settings;
+    private final Clock clock;
+
+    LivenessMonitor(SessionRegistry registry, SessionHandler sessions, PulseSettings settings, Clock clock) {
+        this.registry = registry;
+        this.sessions = sessions;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Queues a Ping frame to every peer; the payload carries the send time for the RTT. */
+    public void pingAll() {
+        long sentAt = System.nanoTime();
+        for (Peer peer : registry.peers()) {
+            try {
+                peer.sender().sendPing(pingPayload(sentAt));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Ping to session " + peer.id() + " failed", e);
+            }
+        }
+    }
+
+    /** Drops every peer silent for longer than the silence limit; returns how many it dropped. */
+    public int sweep() {
+        long deadline = clock.millis() - settings.silenceLimit();
+        int dropped = 0;
+        for (Peer peer : registry.peers()) {
+            if (peer.lastSeen() < deadline) {
+                try {
+                    sessions.drop(peer, Protocol.Close.HEARTBEAT_TIMEOUT);
+                    dropped++;
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Dropping silent session " + peer.id() + " failed", e);
+                }
+            }
+        }
+        return dropped;
+    }
+
+    /** Eight bytes: a System.nanoTime() value. */
+    static ByteBuffer pingPayload(long nanoTime) {
+        ByteBuffer payload = ByteBuffer.allocate(Long.BYTES);
+        payload.putLong(nanoTime).flip();
+        return payload;
+    }
+
+    /** Round-trip time for a pong payload made by {@link #pingPayload}, or -1 if it is not one. */
+    static long roundTripNanos(ByteBuffer payload, long nowNanos) {
+        if (payload == null || payload.remaining() != Long.BYTES) {
+            return -1;
+        }
+        long rtt = nowNanos - payload.getLong(payload.position());
+        return rtt >= 0 && rtt < MAX_PLAUSIBLE_RTT ? rtt : -1;
+    }
+}

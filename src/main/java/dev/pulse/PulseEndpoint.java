@@ -1,0 +1,71 @@
+package dev.pulse;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The WebSocket endpoint: a thin per-connection adapter that hands every event to the running
+ * {@link PulseRuntime}. One instance per connection; the container calls it on its own threads.
+ */
+@ServerEndpoint(Protocol.ENDPOINT_PATH)
+public class PulseEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(PulseEndpoint.class.getName());
+
+    private SessionHandler sessions;
+    private Peer peer;
+
+    @OnOpen
+    public void onOpen(Session session) throws IOException {
+        PulseRuntime runtime = PulseRuntime.current();
+        if (runtime == null) {
+            Protocol.Close why = Protocol.Close.NOT_RUNNING;
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(why.code), why.reason));
+            return;
+        }
+        sessions = runtime.sessions();
+        peer = sessions.open(new JsrPeerConnection(session));
+    }
+
+    @OnMessage
+    public void onText(String text) {
+        if (peer != null) {
+            sessions.onText(peer, text);
+        }
+    }
+
+    @OnMessage
+    public void onPong(PongMessage pong) {
+        if (peer != null) {
+            sessions.onPong(peer, pong.getApplicationData());
+        }
+    }
+
+    @OnClose
+    public void onClose() {
+        if (peer != null) {
+            sessions.closed(peer);
+        }
+    }
+
+    /** A vanished peer is routine; anything else is worth a warning. The container closes the session. */
+    @OnError
+    public void onError(Throwable error) {
+        String id = peer == null ? "?" : peer.id();
+        if (error instanceof IOException || error.getCause() instanceof EOFException) {
+            LOG.log(Level.FINE, "Session " + id + " I/O error", error);
+        } else {
+            LOG.log(Level.WARNING, "Session " + id + " error", error);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.pulse;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A running Pulse: the registry, the handlers that act on it, and the scheduled ticks. Created by
+ * {@link #start} and ended by {@link #stop}, both called by the lifecycle owner
+ * ({@link PulseLifecycleListener} in a web application, the test fixture in tests).
+ *
+ * <p>The endpoint reaches the running instance through {@link #current()}, the one static
+ * hand-off: one per web application, since each has its own class loader.
+ */
+public final class PulseRuntime {
+
+    private static final Logger LOG = Logger.getLogger(PulseRuntime.class.getName());
+    private static final AtomicReference<PulseRuntime> CURRENT = new AtomicReference<>();
+
+    private final PulseSettings settings;
+    private final PulseScheduler scheduler;
+    private final Clock clock;
+    private final long startedAt;
+    private final SessionRegistry registry = new SessionRegistry();
+    private final SessionHandler sessions;
+    private final LivenessMonitor liveness;
+    private final TimePusher timePusher;
+    private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
+
+    private PulseRuntime(PulseSettings settings, PulseScheduler scheduler, Clock clock) {
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.startedAt = clock.millis();
+        MessageCodec codec = new MessageCodec();
+        this.sessions = new SessionHandler(registry, codec, settings, clock, scheduler.executor());
+        this.liveness = new LivenessMonitor(registry, sessions, settings, clock);
+        this.timePusher = new TimePusher(registry, codec, clock);
+    }
+
+    /**
+     * Builds a runtime, schedules its ping, sweep and time ticks, and makes it {@link #current()}.
+     *
+     * @throws IllegalStateException if another runtime is current in this class loader
+     */
+    public static PulseRuntime start(PulseSettings settings, PulseScheduler scheduler, Clock clock) {
+        PulseRuntime runtime = new PulseRuntime(settings, scheduler, clock);
+        if (!CURRENT.compareAndSet(null, runtime)) {
+            throw new IllegalStateException("Pulse is already running in this class loader");
+        }
+        runtime.scheduleTicks();
+        LOG.info("Pulse started: settings " + settings + ", scheduler " + scheduler.kind() + " " + scheduler.name());
+        return runtime;
+    }
+
+    /** The running instance, or null when Pulse is not running. */
+    public static PulseRuntime current() {
+        return CURRENT.get();
+    }
+
+    private void scheduleTicks() {
+        ScheduledExecutorService executor = scheduler.executor();
+        long sweepEvery = sweepInterval(settings);
+        ticks.add(executor.scheduleAtFixedRate(safely("ping", liveness::pingAll),
+                settings.pingInterval(), settings.pingInterval(), TimeUnit.MILLISECONDS));
+        ticks.add(executor.scheduleAtFixedRate(safely("sweep", liveness::sweep),
+                sweepEvery, sweepEvery, TimeUnit.MILLISECONDS));
+        ticks.add(executor.scheduleAtFixedRate(safely("time push", timePusher::pushTime),
+                settings.timeInterval(), settings.timeInterval(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * How often the sweep runs: a quarter of the pong timeout, between 50 ms and 1 s, so a silent
+     * peer is closed at most that long after its silence limit.
+     */
+    static long sweepInterval(PulseSettings settings) {
+        return Math.max(50, Math.min(1000, settings.pongTimeout() / 4));
+    }
+
+    /** A task that never throws: one that did would never run again under scheduleAtFixedRate. */
+    private static Runnable safely(String name, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                LOG.log(Level.SEVERE, "Pulse " + name + " tick failed", t);
+            }
+        };
+    }
+
+    /**
+     * Cancels the ticks, closes every session with 1001, releases the hand-off and stops an own
+     * scheduler pool. Called once, by the lifecycle owner.
+     */
+    public void stop() {
+        CURRENT.compareAndSet(this, null);
+        ticks.forEach(t -> t.cancel(false));
+        int open = registry.size();
+        for (Peer peer : registry.peers()) {
+            if (sessions.remove(peer)) {
+                peer.connection().close(Protocol.Close.GOING_AWAY.code, Protocol.Close.GOING_AWAY.reason);
+            }
+        }
+        scheduler.close();
+        LOG.info("Pulse stopped; closed " + open + " sessions with " + Protocol.Close.GOING_AWAY.code);
+    }
+
+    public PulseSettings settings() {
+        return settings;
+    }
+
+    public PulseScheduler scheduler() {
+        return scheduler;
+    }
+
+    public SessionRegistry registry() {
+        return registry;
+    }
+
+    public SessionHandler sessions() {
+        return sessions;
+    }
+
+    public LivenessMonitor liveness() {
+        return liveness;
+    }
+
+    public TimePusher timePusher() {
+        return timePusher;
+    }
+
+    public long uptimeMillis() {
+        return clock.millis() - startedAt;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.pulse;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A {@link PeerConnection} that records what is sent. By default text sends complete at once;
+ * with {@link #holdCompletions()} they wait for {@link #completeNext}.
+ */
+final class FakeConnection implements PeerConnection {
+
+    final String id;
+    final List<String> texts = new CopyOnWriteArrayList<>();
+    final List<ByteBuffer> pings = new CopyOnWriteArrayList<>();
+    volatile Integer closeCode;
+    volatile String closeReason;
+    volatile boolean failSends;
+    private volatile boolean hold;
+    private final Queue<Consumer<Throwable>> pending = new ArrayDeque<>();
+    /** Sends that have started and not completed; a correct sender keeps this at most 1. */
+    private int inFlight;
+    volatile int maxInFlight;
+
+    FakeConnection(String id) {
+        this.id = id;
+    }
+
+    FakeConnection holdCompletions() {
+        hold = true;
+        return this;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void sendText(String text, Consumer<Throwable> onDone) {
+        synchronized (this) {
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            if (hold) {
+                texts.add(text);
+                pending.add(onDone);
+                return;
+            }
+            inFlight--;
+        }
+        if (failSends) {
+            onDone.accept(new IOException("broken pipe"));
+            return;
+        }
+        texts.add(text);
+        onDone.accept(null);
+    }
+
+    /** Completes the oldest held send, on the calling thread. */
+    void completeNext(Throwable error) {
+        Consumer<Throwable> onDone;
+        synchronized (this) {
+            onDone = pending.remove();
+            inFlight--;
+        }
+        onDone.accept(error);
+    }
+
+    synchronized int pendingCount() {
+        return pending.size();
+    }
+
+    @Override
+    public void sendPing(ByteBuffer payload) throws IOException {
+        if (failSends) {
+            throw new IOException("broken pipe");
+        }
+        pings.add(payload);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        closeCode = code;
+        closeReason = reason;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.pulse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/** Session handling, liveness and time push on fakes, with a clock the test advances. */
+class SessionHandlerTest {
+
+    private final MutableClock clock = new MutableClock(1_000_000);
+    private final PulseSettings settings = PulseSettings.defaults()
+            .with(Setting.PING_INTERVAL, 1000).with(Setting.PONG_TIMEOUT, 500);
+    private final SessionRegistry registry = new SessionRegistry();
+    private final MessageCodec codec = new MessageCodec();
+    private final SessionHandler sessions = new SessionHandler(registry, codec, settings, clock, Runnable::run);
+    private final LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock);
+    private final TimePusher timePusher = new TimePusher(registry, codec, clock);
+
+    @Test
+    void openRegistersAndWelcomes() {
+        FakeConnection conn = new FakeConnection("s1");
+        Peer peer = sessions.open(conn);
+        assertSame(peer, registry.get("s1"));
+        assertEquals(codec.welcome("s1", settings, clock.millis()), conn.texts.get(0));
+    }
+
+    @Test
+    void answersEveryKindOfClientFrame() {
+        FakeConnection conn = new FakeConnection("s1");
+        Peer peer = sessions.open(conn);
+        sessions.onText(peer, "{\"type\":\"heartbeat\",\"ts\":5}");
+        sessions.onText(peer, "heartbeat");
+        sessions.onText(peer, "ping");
+        sessions.onText(peer, "{\"type\":\"nope\"}");
+        assertEquals("{\"type\":\"heartbeat_ack\",\"ts\":5,\"serverTime\":1000000}", conn.texts.get(1));
+        assertEquals("heartbeat_ack", conn.texts.get(2));
+        assertEquals("pong", conn.texts.get(3));
+        assertEquals(codec.error("bad_message", "unknown type 'nope'"), conn.texts.get(4));
+        assertNull(conn.closeCode, "bad input must not close the session");
+        assertSame(peer, registry.get("s1"));
+    }
+
+    @Test
+    void silentPeerIsDroppedAtTheLimitAndOthersStay() {
+        FakeConnection silent = new FakeConnection("silent");
+        FakeConnection chatty = new FakeConnection("chatty");
+        FakeConnection ponging = new FakeConnection("ponging");
+        sessions.open(silent);
+        Peer c = sessions.open(chatty);
+        Peer p = sessions.open(ponging);
+
+        clock.advance(1400);
+        sessions.onText(c, "heartbeat");
+        sessions.onPong(p, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        clock.advance(100); // silent for exactly the limit: not yet
+        assertEquals(0, liveness.sweep());
+        assertNull(silent.closeCode);
+
+        clock.advance(1);
+        assertEquals(1, liveness.sweep());
+        assertEquals(4000, silent.closeCode);
+        assertEquals("heartbeat timeout", silent.closeReason);
+        assertNull(registry.get("silent"), "removed at the sweep, not when @OnClose arrives");
+        assertEquals(2, registry.size());
+
+        clock.advance(1400); // both refreshed 1500 ms ago
+        assertEquals(2, liveness.sweep());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void closeAfterDropIsHarmless() {
+        FakeConnection conn = new FakeConnection("s1");
+        Peer peer = sessions.open(conn);
+        sessions.drop(peer, Protocol.Close.HEARTBEAT_TIMEOUT);
+        sessions.drop(peer, Protocol.Close.SEND_FAILED);
+        sessions.closed(peer);
+        assertEquals(4000, conn.closeCode, "only the first drop closes");
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void pingAllPingsEveryPeerAndPongGivesRtt() {
+        FakeConnection a = new FakeConnection("a");
+        FakeConnection b = new FakeConnection("b");
+        Peer pa = sessions.open(a);
+        sessions.open(b);
+        liveness.pingAll();
+        assertEquals(1, a.pings.size());
+        assertEquals(1, b.pings.size());
+        assertEquals(-1, pa.rttNanos());
+        sessions.onPong(pa, a.pings.get(0));
+        assertTrue(pa.rttNanos() >= 0);
+    }
+
+    @Test
+    void foreignPongPayloadsGiveNoRtt() {
+        assertEquals(-1, LivenessMonitor.roundTripNanos(ByteBuffer.allocate(3), System.nanoTime()));
+        assertEquals(-1, LivenessMonitor.roundTripNanos(LivenessMonitor.pingPayload(System.nanoTime() + 1_000_000_000L), System.nanoTime()));
+        assertEquals(-1, LivenessMonitor.roundTripNanos(LivenessMonitor.pingPayload(Long.MIN_VALUE), 0));
+        assertEquals(5, LivenessMonitor.roundTripNanos(LivenessMonitor.pingPayload(10), 15));
+    }
+
+    @Test
+    void failedSendDropsOnlyThatPeerAndThePushGoesOn() {
+        FakeConnection broken = new FakeConnection("broken");
+        FakeConnection fine = new FakeConnection("fine");
+        sessions.open(broken);
+        sessions.open(fine);
+        broken.failSends = true;
+        assertEquals(1, timePusher.pushTime());
+        assertEquals(2, timePusher.pushTime());
+        assertNull(registry.get("broken"));
+        assertEquals(1011, broken.closeCode);
+        assertEquals(3, fine.texts.size(), "welcome and two time pushes");
+        assertTrue(fine.texts.get(2).contains("\"seq\":2"));
+    }
+}
