@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * never overlap on the connection (no {@code TEXT_FULL_WRITING}).
  *
  * <p>The queue is drained by a task on the executor; an in-flight async text send holds the
- * drain until its completion. The first failed send calls {@code onFailure} once and every later
+ * drain until its completion, which continues it with text frames and hands Pings (blocking
+ * sends) back to the executor. The first failed send calls {@code onFailure} once and every later
  * frame is discarded.
  */
 public final class PeerSender {
@@ -60,18 +61,26 @@ public final class PeerSender {
 
     private void schedule() {
         try {
-            executor.execute(this::drain);
+            executor.execute(() -> drain(true));
         } catch (RejectedExecutionException e) {
             fail(e);
         }
     }
 
-    /** Runs on the executor, never on two threads at once (guarded by {@code draining}). */
-    private void drain() {
+    /**
+     * Sends queued frames until the queue is empty or a text send is in flight. Never runs on two
+     * threads at once (guarded by {@code draining}). {@code mayBlock} is false on the container's
+     * completion threads: a Ping (a blocking send) is then handed back to the executor.
+     */
+    private void drain(boolean mayBlock) {
         while (true) {
             if (failed.get()) {
                 queue.clear();
                 return; // draining stays true: nothing is sent again
+            }
+            if (!mayBlock && queue.peek() instanceof ByteBuffer) {
+                schedule();
+                return;
             }
             Object frame = queue.poll();
             if (frame == null) {
@@ -96,7 +105,7 @@ public final class PeerSender {
                 if (error != null) {
                     fail(error);
                 } else if (!handoff.compareAndSet(false, true)) {
-                    schedule(); // completion threads belong to the container: go back to the executor
+                    drain(false); // on the container's completion thread: only non-blocking sends here
                 }
             });
             if (handoff.compareAndSet(false, true)) {

@@ -3,6 +3,8 @@ package dev.pulse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,7 +17,7 @@ import java.util.function.Consumer;
 final class FakeConnection implements PeerConnection {
 
     final String id;
-    final List<String> texts = new CopyOnWriteArrayList<>();
+    final List<String> texts = Collections.synchronizedList(new ArrayList<>());
     final List<ByteBuffer> pings = new CopyOnWriteArrayList<>();
     volatile Integer closeCode;
     volatile String closeReason;

@@ -135,7 +135,7 @@ class PeerSenderTest {
         assertEquals(threads * perThread, conn.texts.size());
         for (int t = 0; t < threads; t++) { // each producer's frames keep their order
             int id = t;
-            List<Integer> seen = conn.texts.stream().filter(s -> s.startsWith(id + ":"))
+            List<Integer> seen = List.copyOf(conn.texts).stream().filter(s -> s.startsWith(id + ":"))
                     .map(s -> Integer.parseInt(s.substring(s.indexOf(':') + 1))).toList();
             assertEquals(IntStream.range(0, perThread).boxed().toList(), seen);
         }
