@@ -1,0 +1,158 @@
+/**
+ * Names, message types, close codes, the close-code policy and the defaults of the Pulse client,
+ * in one place. Mirrors the server's `dev.pulse.Protocol` class; docs/client.md shows the tables.
+ * @module constants
+ */
+
+/** Protocol version this client speaks (`welcome.protocol`). */
+export const PROTOCOL_VERSION = 1;
+
+/** Endpoint path inside the web application: `ws(s)://HOST/CONTEXT/ws`. */
+export const ENDPOINT_PATH = '/ws';
+
+/** JSON message types (`{"type": ...}`). */
+export const MessageType = Object.freeze({
+  WELCOME: 'welcome',
+  HEARTBEAT: 'heartbeat',
+  HEARTBEAT_ACK: 'heartbeat_ack',
+  TIME: 'time',
+  ERROR: 'error',
+});
+
+/**
+ * Error codes of `error` events: the server's `{"type":"error","code":...}` (`bad_message`) and
+ * the client's own (`unsupported_protocol`, `connect_failed`).
+ */
+export const ErrorCode = Object.freeze({
+  BAD_MESSAGE: 'bad_message',
+  UNSUPPORTED_PROTOCOL: 'unsupported_protocol',
+  CONNECT_FAILED: 'connect_failed',
+});
+
+/** WebSocket close codes the client knows by name (RFC 6455 / IANA registry plus Pulse's 4xxx). */
+export const CloseCode = Object.freeze({
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  UNSUPPORTED_DATA: 1003,
+  NO_STATUS: 1005,
+  ABNORMAL: 1006,
+  INVALID_PAYLOAD: 1007,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  MANDATORY_EXTENSION: 1010,
+  SERVER_ERROR: 1011,
+  SERVICE_RESTART: 1012,
+  TRY_AGAIN_LATER: 1013,
+  BAD_GATEWAY: 1014,
+  TLS_HANDSHAKE: 1015,
+  HEARTBEAT_TIMEOUT: 4000,
+  SLOW_CONSUMER: 4008,
+  UNAUTHORIZED: 4401,
+  PAYMENT_REQUIRED: 4402,
+  FORBIDDEN: 4403,
+});
+
+/** Connection states, as seen in `client.state` and the `state` event. */
+export const State = Object.freeze({
+  /** First attempt(s) after `connect()`, before the first welcome. */
+  CONNECTING: 'connecting',
+  /** Socket open and welcome received: heartbeats run, sends go straight out. */
+  OPEN: 'open',
+  /** A connection was lost; waiting for or making the next attempt. */
+  RECONNECTING: 'reconnecting',
+  /** `navigator.onLine` is false: no attempts until the `online` event. */
+  OFFLINE: 'offline',
+  /** Not started, closed by `close()`, or closed by the server with 1000. */
+  CLOSED: 'closed',
+  /** Terminal close code or `maxRetries` used up; only `connect()` starts again. */
+  FAILED: 'failed',
+});
+
+/** What the client does after a close code: the three values of {@link CLOSE_POLICY}. */
+export const Policy = Object.freeze({
+  /** Stay closed (state `closed`). */
+  STOP: 'stop',
+  /** Give up (state `failed`); retrying would get the same answer. */
+  TERMINAL: 'terminal',
+  /** Reconnect with backoff (state `reconnecting`). */
+  RECONNECT: 'reconnect',
+});
+
+/**
+ * The close-code policy table. Codes not listed follow {@link DEFAULT_POLICY}.
+ * `close()` never consults it: a close the application asked for always stays closed.
+ */
+export const CLOSE_POLICY = Object.freeze({
+  [CloseCode.NORMAL]: Policy.STOP, // the server ended the session on purpose
+  [CloseCode.GOING_AWAY]: Policy.RECONNECT, // undeploy / shutdown: another node or the restarted one will answer
+  [CloseCode.PROTOCOL_ERROR]: Policy.RECONNECT, // often a proxy in the middle; the bad frame is not re-sent
+  [CloseCode.UNSUPPORTED_DATA]: Policy.RECONNECT, // the offending frame is gone; the next session starts clean
+  [CloseCode.NO_STATUS]: Policy.RECONNECT, // closed without a code: treat like a drop
+  [CloseCode.ABNORMAL]: Policy.RECONNECT, // network loss, refused connection, failed handshake
+  [CloseCode.INVALID_PAYLOAD]: Policy.RECONNECT,
+  [CloseCode.POLICY_VIOLATION]: Policy.TERMINAL, // the server refuses us; retrying in a loop would be abuse
+  [CloseCode.MESSAGE_TOO_BIG]: Policy.RECONNECT, // the big frame is dropped; the session itself is fine
+  [CloseCode.MANDATORY_EXTENSION]: Policy.TERMINAL, // client/server mismatch that a retry cannot fix
+  [CloseCode.SERVER_ERROR]: Policy.RECONNECT,
+  [CloseCode.SERVICE_RESTART]: Policy.RECONNECT,
+  [CloseCode.TRY_AGAIN_LATER]: Policy.RECONNECT,
+  [CloseCode.BAD_GATEWAY]: Policy.RECONNECT,
+  [CloseCode.TLS_HANDSHAKE]: Policy.RECONNECT, // browsers rarely expose it; may be a captive portal
+  [CloseCode.HEARTBEAT_TIMEOUT]: Policy.RECONNECT,
+  [CloseCode.SLOW_CONSUMER]: Policy.RECONNECT,
+  [CloseCode.UNAUTHORIZED]: Policy.TERMINAL, // needs new credentials: the application must act
+  [CloseCode.PAYMENT_REQUIRED]: Policy.TERMINAL,
+  [CloseCode.FORBIDDEN]: Policy.TERMINAL,
+});
+
+/** Policy for any code not in {@link CLOSE_POLICY}: a live-updates client should rather come back. */
+export const DEFAULT_POLICY = Policy.RECONNECT;
+
+/**
+ * The policy for a close code.
+ * @param {number} code
+ * @returns {'stop'|'terminal'|'reconnect'}
+ * @example closePolicy(4401) // 'terminal'
+ */
+export function closePolicy(code) {
+  return Object.prototype.hasOwnProperty.call(CLOSE_POLICY, code) ? CLOSE_POLICY[code] : DEFAULT_POLICY;
+}
+
+/**
+ * Why a connection ended, as in `stats.lastDisconnect.cause`.
+ * `server`: a close frame arrived (clean close); `network`: the socket died without one;
+ * `client`: `close()` or `reconnect()`; the others are the client's own verdicts.
+ */
+export const Cause = Object.freeze({
+  SERVER: 'server',
+  CLIENT: 'client',
+  NETWORK: 'network',
+  HEARTBEAT_TIMEOUT: 'heartbeat_timeout',
+  CONNECT_TIMEOUT: 'connect_timeout',
+  DROPPED: 'dropped',
+});
+
+/** Default options of `new PulseClient(url, options)`; every one can be overridden. */
+export const DEFAULTS = Object.freeze({
+  /** ms between heartbeats until the welcome says otherwise. */
+  heartbeatInterval: 25000,
+  /** ms the server has to answer, until the welcome says otherwise. */
+  heartbeatTimeout: 10000,
+  /** Backoff: first ceiling in ms. */
+  minDelay: 1000,
+  /** Backoff: largest ceiling in ms. */
+  maxDelay: 30000,
+  /** Backoff: growth per attempt. */
+  factor: 2,
+  /** Messages kept while disconnected; the oldest is dropped past this. */
+  queueSize: 100,
+  /** Consecutive reconnect attempts before state `failed`. */
+  maxRetries: Infinity,
+  /** ms a connection must stay open before the attempt count resets. */
+  minUptime: 5000,
+  /** ms an attempt may take to reach `open` on the socket before it is abandoned. */
+  connectTimeout: 10000,
+  /** How many recent heartbeat samples the clock keeps; the lowest-RTT one wins. */
+  clockSamples: 8,
+});

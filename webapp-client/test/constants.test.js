@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  CLOSE_POLICY, CloseCode, DEFAULTS, MessageType, PROTOCOL_VERSION, closePolicy,
+} from '../src/constants.js';
+import * as entry from '../src/pulse-client.js';
+
+test('close-code policy: the table the docs promise', () => {
+  const expected = {
+    stop: [1000],
+    terminal: [1008, 1010, 4401, 4402, 4403],
+    reconnect: [1001, 1002, 1003, 1005, 1006, 1007, 1009, 1011, 1012, 1013, 1014, 1015, 4000, 4008],
+  };
+  for (const [policy, codes] of Object.entries(expected)) {
+    for (const code of codes) assert.equal(closePolicy(code), policy, `code ${code}`);
+  }
+  const listed = Object.values(expected).flat().sort();
+  assert.deepEqual(Object.keys(CLOSE_POLICY).map(Number).sort(), listed, 'no code outside the table above');
+  assert.equal(closePolicy(4999), 'reconnect', 'unlisted codes reconnect');
+  assert.equal(closePolicy(3000), 'reconnect');
+});
+
+test('defaults as specified', () => {
+  assert.deepEqual(
+    { ...DEFAULTS },
+    {
+      heartbeatInterval: 25000, heartbeatTimeout: 10000, minDelay: 1000, maxDelay: 30000, factor: 2,
+      queueSize: 100, maxRetries: Infinity, minUptime: 5000, connectTimeout: 10000, clockSamples: 8,
+    },
+  );
+  assert.ok(Object.isFrozen(DEFAULTS));
+});
+
+test('entry module: named and default export, constants re-exported', () => {
+  assert.equal(entry.default, entry.PulseClient);
+  assert.equal(entry.CloseCode, CloseCode);
+  assert.equal(typeof entry.backoffDelay, 'function');
+});
+
+// The server's dev.pulse.Protocol is the other half of the mirror; check it when it is there.
+const javaProtocol = fileURLToPath(new URL('../../src/main/java/dev/pulse/Protocol.java', import.meta.url));
+
+test('mirrors the server\'s Protocol.java', { skip: !existsSync(javaProtocol) && 'Protocol.java not found' }, () => {
+  const java = readFileSync(javaProtocol, 'utf8');
+  const version = /int VERSION = (\d+);/.exec(java);
+  assert.ok(version, 'VERSION in Protocol.java');
+  assert.equal(Number(version[1]), PROTOCOL_VERSION);
+  const types = Object.values(MessageType);
+  for (const name of ['WELCOME', 'HEARTBEAT', 'HEARTBEAT_ACK', 'TIME', 'ERROR']) {
+    const m = new RegExp(`String ${name} = "([^"]+)";`).exec(java);
+    assert.ok(m, `${name} in Protocol.java`);
+    assert.ok(types.includes(m[1]), `message type ${m[1]}`);
+  }
+  const codes = new Set(Object.values(CloseCode));
+  const closes = [...java.matchAll(/^\s*([A-Z_]+)\((\d{4}),\s*"/gm)];
+  assert.ok(closes.length > 0, 'Close enum in Protocol.java');
+  for (const [, name, code] of closes) {
+    assert.ok(codes.has(Number(code)), `server close ${name}(${code}) known to the client`);
+  }
+});
