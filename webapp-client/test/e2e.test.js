@@ -1,0 +1,190 @@
+// End to end: the real client, real timers and a real WebSocket against a tiny Pulse-protocol
+// server (the `ws` package) on 127.0.0.1, port 0. Every wait is bounded; the server stops itself.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket, { WebSocketServer } from 'ws';
+import { PulseClient } from '../src/pulse-client.js';
+
+const TEST_TIMEOUT = 15000;
+
+/** Polls `predicate` every 10 ms; fails after `ms`. */
+async function waitFor(predicate, ms = 3000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * A server speaking the protocol subset: welcome, heartbeat_ack, time pushes, error for unknown
+ * types. `silent` makes it stop answering and pushing (a hung peer); `received` logs client frames.
+ */
+async function startServer() {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const server = {
+    url: `ws://127.0.0.1:${wss.address().port}/pulse/ws`,
+    silent: false,
+    sessions: 0,
+    received: [],
+    closes: [], // close codes the server saw from clients
+    sockets: [],
+    stop: () => new Promise((resolve) => {
+      for (const s of wss.clients) s.terminate();
+      wss.close(resolve);
+    }),
+  };
+  wss.on('connection', (socket) => {
+    server.sockets.push(socket);
+    server.sessions++;
+    let seq = 0;
+    socket.send(JSON.stringify({
+      type: 'welcome', sessionId: `s${server.sessions}`, protocol: 1,
+      heartbeatInterval: 200, heartbeatTimeout: 200, timeInterval: 100, serverTime: Date.now(),
+    }));
+    const pusher = setInterval(() => {
+      if (server.silent || socket.readyState !== WebSocket.OPEN) return;
+      const now = Date.now();
+      socket.send(JSON.stringify({ type: 'time', serverTime: now, iso: new Date(now).toISOString(), seq: ++seq }));
+    }, 100);
+    socket.on('close', (code) => {
+      clearInterval(pusher);
+      server.closes.push(code);
+    });
+    socket.on('message', (data, isBinary) => {
+      const text = isBinary ? null : data.toString();
+      server.received.push(text);
+      if (server.silent) return;
+      let msg = null;
+      try {
+        msg = JSON.parse(text);
+      } catch {
+        // plain text: ignored by this server
+      }
+      if (msg && msg.type === 'heartbeat') {
+        socket.send(JSON.stringify({ type: 'heartbeat_ack', ts: msg.ts, serverTime: Date.now() }));
+      } else if (msg && msg.type !== 'heartbeat') {
+        socket.send(JSON.stringify({ type: 'error', code: 'bad_message', message: `unknown type '${msg.type}'` }));
+      }
+    });
+  });
+  return server;
+}
+
+function newClient(server, options = {}) {
+  // Node 22+ has a global WebSocket; Node 20 needs a flag, so fall back to the ws package's client.
+  const WebSocketCtor = globalThis.WebSocket || WebSocket;
+  return new PulseClient(server.url, {
+    WebSocket: WebSocketCtor,
+    minDelay: 50,
+    maxDelay: 200,
+    connectTimeout: 2000,
+    window: null,
+    document: null,
+    navigator: null,
+    ...options,
+  });
+}
+
+test('e2e: welcome, time pushes, heartbeat RTT, server clock, error frames', { timeout: TEST_TIMEOUT }, async (t) => {
+  const server = await startServer();
+  const client = newClient(server);
+  t.after(async () => {
+    client.close();
+    await server.stop();
+  });
+  const seqs = [];
+  const errors = [];
+  client.on('time', (m) => seqs.push(m.seq));
+  client.on('error', (e) => errors.push(e));
+  client.connect();
+  await waitFor(() => client.state === 'open', 3000, 'open');
+  assert.equal(client.heartbeatInterval, 200);
+  await waitFor(() => seqs.length >= 3 && client.stats.rtt !== null, 3000, 'time pushes and an RTT sample');
+  assert.ok(seqs.every((s, i) => i === 0 || s > seqs[i - 1]), 'seq strictly increasing');
+  assert.ok(client.stats.rtt >= 0 && client.stats.rtt < 1000);
+  assert.ok(Math.abs(client.now() - Date.now()) < 1000, 'same machine: offset near 0');
+  client.send({ type: 'nonsense' });
+  await waitFor(() => errors.length === 1, 3000, 'error event');
+  assert.equal(errors[0].code, 'bad_message');
+  assert.equal(client.state, 'open', 'error frames do not close the connection');
+});
+
+test('e2e: abrupt drop -> reconnect, queued sends flushed after the welcome', { timeout: TEST_TIMEOUT }, async (t) => {
+  const server = await startServer();
+  const client = newClient(server);
+  t.after(async () => {
+    client.close();
+    await server.stop();
+  });
+  client.connect();
+  await waitFor(() => client.state === 'open', 3000, 'open');
+  server.sockets[0].terminate(); // TCP reset, no close frame: 1006 on the client
+  await waitFor(() => client.state === 'reconnecting', 3000, 'reconnecting');
+  assert.equal(client.stats.lastDisconnect.code, 1006);
+  assert.equal(client.stats.lastDisconnect.wasClean, false);
+  client.send('queued-1');
+  client.send('queued-2');
+  await waitFor(() => client.state === 'open', 3000, 'open again');
+  assert.equal(client.stats.reconnects, 1);
+  assert.equal(client.sessionId, 's2');
+  await waitFor(() => server.received.includes('queued-2'), 3000, 'queued messages');
+  assert.ok(server.received.indexOf('queued-1') < server.received.indexOf('queued-2'));
+  assert.ok(client.stats.downtimeMs > 0);
+});
+
+test('e2e: hung server is detected by the heartbeat deadline, client closes with 4000', { timeout: TEST_TIMEOUT }, async (t) => {
+  const server = await startServer();
+  const client = newClient(server);
+  t.after(async () => {
+    client.close();
+    await server.stop();
+  });
+  client.connect();
+  await waitFor(() => client.state === 'open', 3000, 'open');
+  server.silent = true; // the TCP connection stays up, nothing comes back
+  const started = Date.now();
+  await waitFor(() => client.stats.lastDisconnect !== null, 3000, 'heartbeat timeout');
+  const took = Date.now() - started;
+  assert.equal(client.stats.lastDisconnect.cause, 'heartbeat_timeout');
+  assert.ok(took < 2000, `detected within interval + timeout (+ slack for a busy machine), took ${took} ms`);
+  await waitFor(() => server.closes.includes(4000), 3000, 'server sees 4000');
+  server.silent = false;
+  await waitFor(() => client.state === 'open', 3000, 'open again');
+});
+
+test('e2e: terminal close code -> failed; retryAfterMs is honoured', { timeout: TEST_TIMEOUT }, async (t) => {
+  const server = await startServer();
+  const client = newClient(server);
+  t.after(async () => {
+    client.close();
+    await server.stop();
+  });
+  client.connect();
+  await waitFor(() => client.state === 'open', 3000, 'open');
+  server.sockets[0].close(1012, '{"reason":"restart","retryAfterMs":400}');
+  await waitFor(() => client.state === 'reconnecting', 3000, 'reconnecting');
+  const closedAt = Date.now();
+  await waitFor(() => server.sessions === 2, 3000, 'second session');
+  assert.ok(Date.now() - closedAt >= 380, 'not before retryAfterMs');
+  await waitFor(() => client.state === 'open', 3000, 'open again');
+  server.sockets[1].close(4401, 'unauthorized');
+  await waitFor(() => client.state === 'failed', 3000, 'failed');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(server.sessions, 2, 'no reconnect loop after a terminal code');
+});
+
+test('e2e: close() sends 1000 and nothing keeps running', { timeout: TEST_TIMEOUT }, async (t) => {
+  const server = await startServer();
+  const client = newClient(server);
+  t.after(() => server.stop());
+  client.connect();
+  await waitFor(() => client.state === 'open', 3000, 'open');
+  client.close();
+  assert.equal(client.state, 'closed');
+  assert.deepEqual(client._timers.pending, []);
+  await waitFor(() => server.closes.length === 1, 3000, 'server sees the close');
+  assert.equal(server.closes[0], 1000);
+});
