@@ -1,0 +1,230 @@
+// Type declarations for the Pulse browser client (pulse-client.js). Hand-written; keep in step
+// with the JSDoc in src/*.js and with docs/client.md.
+
+export declare const PROTOCOL_VERSION: 1;
+
+export declare const MessageType: Readonly<{
+  WELCOME: 'welcome';
+  HEARTBEAT: 'heartbeat';
+  HEARTBEAT_ACK: 'heartbeat_ack';
+  TIME: 'time';
+  ERROR: 'error';
+}>;
+
+export declare const ErrorCode: Readonly<{
+  BAD_MESSAGE: 'bad_message';
+  UNSUPPORTED_PROTOCOL: 'unsupported_protocol';
+  CONNECT_FAILED: 'connect_failed';
+}>;
+
+export declare const CloseCode: Readonly<{
+  NORMAL: 1000;
+  GOING_AWAY: 1001;
+  PROTOCOL_ERROR: 1002;
+  UNSUPPORTED_DATA: 1003;
+  NO_STATUS: 1005;
+  ABNORMAL: 1006;
+  INVALID_PAYLOAD: 1007;
+  POLICY_VIOLATION: 1008;
+  MESSAGE_TOO_BIG: 1009;
+  MANDATORY_EXTENSION: 1010;
+  SERVER_ERROR: 1011;
+  SERVICE_RESTART: 1012;
+  TRY_AGAIN_LATER: 1013;
+  BAD_GATEWAY: 1014;
+  TLS_HANDSHAKE: 1015;
+  HEARTBEAT_TIMEOUT: 4000;
+  SLOW_CONSUMER: 4008;
+  UNAUTHORIZED: 4401;
+  PAYMENT_REQUIRED: 4402;
+  FORBIDDEN: 4403;
+}>;
+
+export type PulseState = 'connecting' | 'open' | 'reconnecting' | 'offline' | 'closed' | 'failed';
+
+export declare const State: Readonly<{
+  CONNECTING: 'connecting';
+  OPEN: 'open';
+  RECONNECTING: 'reconnecting';
+  OFFLINE: 'offline';
+  CLOSED: 'closed';
+  FAILED: 'failed';
+}>;
+
+export type ClosePolicy = 'stop' | 'terminal' | 'reconnect';
+
+export declare const Policy: Readonly<{ STOP: 'stop'; TERMINAL: 'terminal'; RECONNECT: 'reconnect' }>;
+
+/** Close code -> policy; codes not listed use DEFAULT_POLICY. */
+export declare const CLOSE_POLICY: Readonly<Record<number, ClosePolicy>>;
+export declare const DEFAULT_POLICY: 'reconnect';
+export declare function closePolicy(code: number): ClosePolicy;
+
+export type DisconnectCause = 'server' | 'client' | 'network' | 'heartbeat_timeout' | 'connect_timeout' | 'dropped';
+
+export declare const Cause: Readonly<{
+  SERVER: 'server';
+  CLIENT: 'client';
+  NETWORK: 'network';
+  HEARTBEAT_TIMEOUT: 'heartbeat_timeout';
+  CONNECT_TIMEOUT: 'connect_timeout';
+  DROPPED: 'dropped';
+}>;
+
+export interface BackoffOptions {
+  minDelay: number;
+  maxDelay: number;
+  factor: number;
+}
+
+/** `random() * min(maxDelay, minDelay * factor ** attempt)` */
+export declare function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number;
+/** `min(maxDelay, minDelay * factor ** attempt)` */
+export declare function backoffCeiling(attempt: number, options: BackoffOptions): number;
+
+export interface PulseDefaults extends BackoffOptions {
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  queueSize: number;
+  maxRetries: number;
+  minUptime: number;
+  connectTimeout: number;
+  clockSamples: number;
+}
+
+export declare const DEFAULTS: Readonly<PulseDefaults>;
+
+/** What the client needs from a WebSocket instance. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: { data: any }) => void) | null;
+  onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null;
+  onerror: ((event: any) => void) | null;
+  send(data: any): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+export interface EventTargetLike {
+  addEventListener(type: string, listener: (event: any) => void): void;
+  removeEventListener(type: string, listener: (event: any) => void): void;
+}
+
+export interface PulseClientOptions extends Partial<PulseDefaults> {
+  /** WebSocket constructor; default `globalThis.WebSocket`. */
+  WebSocket?: WebSocketConstructor;
+  /** Sub-protocols passed to the WebSocket constructor. */
+  protocols?: string | string[];
+  /** Called without `this`; default the global one. */
+  setTimeout?: (fn: () => void, ms: number) => any;
+  /** Called without `this`; default the global one. */
+  clearTimeout?: (handle: any) => void;
+  /** Monotonic ms, e.g. `() => performance.now()` (the default). Called without `this`. */
+  now?: () => number;
+  /** Wall-clock epoch ms; default `() => Date.now()`. */
+  dateNow?: () => number;
+  /** A number in [0, 1); default `Math.random`. */
+  random?: () => number;
+  /** Target of `online`/`offline` events; default `window`; `null` to ignore them. */
+  window?: EventTargetLike | null;
+  /** Target of `visibilitychange`, with `visibilityState`; default `document`; `null` to ignore. */
+  document?: (EventTargetLike & { visibilityState: string }) | null;
+  /** Source of `onLine`; default `navigator`; `null` to assume always online. */
+  navigator?: { onLine?: boolean } | null;
+}
+
+export interface LastDisconnect {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+  cause: DisconnectCause;
+  /** Wall-clock epoch ms. */
+  at: number;
+  /** From a JSON close reason, else null. */
+  retryAfterMs: number | null;
+}
+
+export interface PulseStats {
+  /** Last heartbeat round-trip time in ms (monotonic), or null. */
+  rtt: number | null;
+  /** ms added to Date.now() by now(), or null before anything arrived. */
+  clockOffset: number | null;
+  /** Successful reconnections since the client was created. */
+  reconnects: number;
+  /** Messages dropped from the full send queue. */
+  dropped: number;
+  /** Messages waiting in the send queue. */
+  queued: number;
+  /** Reconnect attempts since the last stable connection (the backoff exponent). */
+  attempt: number;
+  lastDisconnect: LastDisconnect | null;
+  /** Length in ms of the last outage (from losing an open connection to the next welcome). */
+  downtimeMs: number | null;
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  sessionId: string;
+  protocol: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  timeInterval: number;
+  serverTime: number;
+}
+
+export interface TimeMessage {
+  type: 'time';
+  serverTime: number;
+  iso: string;
+  seq: number;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  code: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export interface PulseEvents {
+  state: { state: PulseState; previous: PulseState };
+  open: { sessionId: string | null; reconnected: boolean; welcome: WelcomeMessage };
+  close: { code: number; reason: string; wasClean: boolean };
+  time: TimeMessage;
+  /** A parsed JSON object, the text of a non-JSON frame, or binary data. */
+  message: any;
+  rtt: { rtt: number; offset: number | null };
+  error: ErrorMessage;
+}
+
+/**
+ * A WebSocket connection to a Pulse endpoint that keeps itself alive.
+ * @example
+ * const client = new PulseClient('wss://example.com/pulse/ws');
+ * client.on('time', (m) => console.log(m.iso));
+ * client.connect();
+ */
+export declare class PulseClient {
+  constructor(url: string | URL, options?: PulseClientOptions);
+  readonly url: string;
+  readonly sessionId: string | null;
+  readonly state: PulseState;
+  readonly stats: PulseStats;
+  readonly heartbeatInterval: number;
+  readonly heartbeatTimeout: number;
+  /** Server-synchronised epoch ms. */
+  now(): number;
+  on<E extends keyof PulseEvents>(event: E, handler: (payload: PulseEvents[E]) => void): () => void;
+  connect(): this;
+  close(code?: number, reason?: string): void;
+  /** true if written now, false if queued (or dropped when queueSize is 0). */
+  send(data: object | string | ArrayBuffer | ArrayBufferView | Blob): boolean;
+  /** Simulates an unclean loss (demo/testing): closes locally with 4000, then reconnects with backoff. */
+  drop(): void;
+  /** Reconnects now with a fresh attempt count; from closed/failed it is connect(). */
+  reconnect(): this;
+}
+
+export default PulseClient;
