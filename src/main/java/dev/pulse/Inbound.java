@@ -1,6 +1,7 @@
 package dev.pulse;
 
 import jakarta.json.JsonNumber;
+import jakarta.json.JsonValue;
 
 /** A client frame, decoded by {@link MessageCodec}. */
 public sealed interface Inbound {
@@ -17,7 +18,25 @@ public sealed interface Inbound {
     record TextPing() implements Inbound {
     }
 
-    /** Anything else; {@code problem} says what was wrong, for the error frame. */
-    record Invalid(String problem) implements Inbound {
+    /** {@code {"type":"subscribe","topic":t,"presence":bool}}; the topic name is valid. */
+    record Subscribe(String topic, boolean presence) implements Inbound {
+    }
+
+    /** {@code {"type":"unsubscribe","topic":t}}; the topic name is valid. */
+    record Unsubscribe(String topic) implements Inbound {
+    }
+
+    /** {@code {"type":"message","topic":t,"data":…}}; topic may be null, data is JSON null when absent. */
+    record Message(String topic, JsonValue data) implements Inbound {
+    }
+
+    /**
+     * Anything else: {@code code} is the error code for the error frame ({@code bad_message} or
+     * {@code bad_topic}), {@code problem} says what was wrong.
+     */
+    record Invalid(String code, String problem) implements Inbound {
+        Invalid(String problem) {
+            this(Protocol.ERROR_BAD_MESSAGE, problem);
+        }
     }
 }

@@ -1,8 +1,10 @@
 package dev.pulse;
 
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonParser;
@@ -11,6 +13,7 @@ import java.io.StringReader;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -56,10 +59,49 @@ public final class MessageCodec {
             return new Inbound.Invalid("field 'type' must be a string");
         }
         String typeName = message.getString("type");
-        if (Protocol.HEARTBEAT.equals(typeName)) {
-            return decodeHeartbeat(message);
+        return switch (typeName) {
+            case Protocol.HEARTBEAT -> decodeHeartbeat(message);
+            case Protocol.SUBSCRIBE, Protocol.UNSUBSCRIBE -> decodeSubscription(typeName, message);
+            case Protocol.MESSAGE -> decodeMessage(message);
+            default -> new Inbound.Invalid("unknown type '" + abbreviate(typeName) + "'");
+        };
+    }
+
+    private static Inbound decodeSubscription(String typeName, JsonObject message) {
+        JsonValue topic = message.get("topic");
+        if (topic == null || topic.getValueType() != JsonValue.ValueType.STRING) {
+            return new Inbound.Invalid("field 'topic' must be a string");
         }
-        return new Inbound.Invalid("unknown type '" + abbreviate(typeName) + "'");
+        String name = message.getString("topic");
+        if (!Protocol.TOPIC_NAME.matcher(name).matches()) {
+            return new Inbound.Invalid(Protocol.ERROR_BAD_TOPIC, Protocol.TOPIC_RULE);
+        }
+        if (Protocol.UNSUBSCRIBE.equals(typeName)) {
+            return new Inbound.Unsubscribe(name);
+        }
+        JsonValue presence = message.get("presence");
+        if (presence == null || presence == JsonValue.NULL || presence == JsonValue.FALSE) {
+            return new Inbound.Subscribe(name, false);
+        }
+        if (presence == JsonValue.TRUE) {
+            return new Inbound.Subscribe(name, true);
+        }
+        return new Inbound.Invalid("field 'presence' must be a boolean");
+    }
+
+    private static Inbound decodeMessage(JsonObject message) {
+        JsonValue topic = message.get("topic");
+        String name = null;
+        if (topic != null && topic.getValueType() != JsonValue.ValueType.NULL) {
+            if (topic.getValueType() != JsonValue.ValueType.STRING) {
+                return new Inbound.Invalid("field 'topic' must be a string");
+            }
+            name = message.getString("topic");
+            if (!Protocol.TOPIC_NAME.matcher(name).matches()) {
+                return new Inbound.Invalid(Protocol.ERROR_BAD_TOPIC, Protocol.TOPIC_RULE);
+            }
+        }
+        return new Inbound.Message(name, message.getOrDefault("data", JsonValue.NULL));
     }
 
     private static Inbound decodeHeartbeat(JsonObject message) {
@@ -101,6 +143,50 @@ public final class MessageCodec {
     public String time(long serverTime, long seq) {
         return "{\"type\":\"" + Protocol.TIME + "\",\"serverTime\":" + serverTime
                 + ",\"iso\":\"" + ISO_MILLIS.format(Instant.ofEpochMilli(serverTime)) + "\",\"seq\":" + seq + "}";
+    }
+
+    /** {@code members} null leaves the member list out (no presence asked). */
+    public String subscribed(String topic, List<Peer> members) {
+        JsonObjectBuilder b = json.createObjectBuilder().add("type", Protocol.SUBSCRIBED).add("topic", topic);
+        if (members != null) {
+            JsonArrayBuilder list = json.createArrayBuilder();
+            members.forEach(m -> list.add(member(m)));
+            b.add("members", list);
+        }
+        return b.build().toString();
+    }
+
+    public String unsubscribed(String topic) {
+        return json.createObjectBuilder().add("type", Protocol.UNSUBSCRIBED).add("topic", topic).build().toString();
+    }
+
+    public String presence(String topic, String event, Peer member) {
+        return json.createObjectBuilder().add("type", Protocol.PRESENCE).add("topic", topic)
+                .add("event", event).add("member", member(member)).build().toString();
+    }
+
+    private JsonObjectBuilder member(Peer peer) {
+        JsonObjectBuilder b = json.createObjectBuilder().add("sessionId", peer.id());
+        if (peer.user() != null) {
+            b.add("user", peer.user());
+        }
+        return b;
+    }
+
+    /**
+     * A server message; {@code topic} null for a broadcast to every session or a message to one
+     * session, {@code seq} 0 to leave it out (messages to one session carry none).
+     */
+    public String message(String topic, JsonValue data, long seq) {
+        StringBuilder sb = new StringBuilder(64 + 16).append("{\"type\":\"").append(Protocol.MESSAGE).append('"');
+        if (topic != null) {
+            sb.append(",\"topic\":").append(json.createValue(topic));
+        }
+        sb.append(",\"data\":").append(data);
+        if (seq > 0) {
+            sb.append(",\"seq\":").append(seq);
+        }
+        return sb.append('}').toString();
     }
 
     public String error(String code, String message) {

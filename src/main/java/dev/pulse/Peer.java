@@ -1,5 +1,10 @@
 package dev.pulse;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * One connected session as Pulse tracks it: its connection, its single writer, and the liveness
  * facts the sweep and status read. Timestamps are epoch milliseconds from the runtime's clock.
@@ -9,15 +14,21 @@ public final class Peer {
     private final PeerConnection connection;
     private final PeerSender sender;
     private final long connectedAt;
+    private final String user;
+    private final String remoteAddress;
+    /** Topics this peer is subscribed to; changed only through {@link TopicRegistry}. */
+    private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private volatile long lastSeen;
     /** Round-trip time of the last answered ping in nanoseconds, or -1 before the first pong. */
     private volatile long rttNanos = -1;
 
-    Peer(PeerConnection connection, PeerSender sender, long connectedAt) {
+    Peer(PeerConnection connection, PeerSender sender, long connectedAt, String user, String remoteAddress) {
         this.connection = connection;
         this.sender = sender;
         this.connectedAt = connectedAt;
         this.lastSeen = connectedAt;
+        this.user = user;
+        this.remoteAddress = remoteAddress;
     }
 
     public String id() {
@@ -51,5 +62,24 @@ public final class Peer {
 
     void rtt(long nanos) {
         rttNanos = nanos;
+    }
+
+    /** The authenticated user's name at the handshake, or null. */
+    public String user() {
+        return user;
+    }
+
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    Set<String> topics() {
+        return topics;
+    }
+
+    public SessionInfo snapshot() {
+        long rtt = rttNanos;
+        return new SessionInfo(id(), user, remoteAddress, Instant.ofEpochMilli(connectedAt), Instant.ofEpochMilli(lastSeen),
+                rtt < 0 ? null : Duration.ofNanos(rtt), Set.copyOf(topics));
     }
 }

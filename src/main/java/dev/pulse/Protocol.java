@@ -1,5 +1,7 @@
 package dev.pulse;
 
+import java.util.regex.Pattern;
+
 /**
  * Names, message types and close codes of Pulse protocol v1, in one place.
  * The JavaScript client mirrors these in {@code webapp-client/src/constants.js};
@@ -18,6 +20,20 @@ public final class Protocol {
     public static final String HEARTBEAT_ACK = "heartbeat_ack";
     public static final String TIME = "time";
     public static final String ERROR = "error";
+    public static final String SUBSCRIBE = "subscribe";
+    public static final String UNSUBSCRIBE = "unsubscribe";
+    public static final String SUBSCRIBED = "subscribed";
+    public static final String UNSUBSCRIBED = "unsubscribed";
+    public static final String MESSAGE = "message";
+    public static final String PRESENCE = "presence";
+
+    // presence events
+    public static final String PRESENCE_JOIN = "join";
+    public static final String PRESENCE_LEAVE = "leave";
+
+    /** Topic names: 1 to 100 of letters, digits and {@code _ - . : / @}. */
+    public static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9_.:/@-]{1,100}");
+    public static final String TOPIC_RULE = "topic must be 1 to 100 characters of letters, digits and _ - . : / @";
 
     // Plain-text frames understood for simple clients, and their answers
     public static final String TEXT_HEARTBEAT = "heartbeat";
@@ -27,6 +43,11 @@ public final class Protocol {
 
     // Error codes carried by {"type":"error","code":...}
     public static final String ERROR_BAD_MESSAGE = "bad_message";
+    public static final String ERROR_BAD_TOPIC = "bad_topic";
+    public static final String ERROR_TOO_MANY_TOPICS = "too_many_topics";
+    public static final String ERROR_NO_HANDLER = "no_handler";
+    public static final String ERROR_REJECTED = "rejected";
+    public static final String ERROR_SERVER = "server_error";
 
     private Protocol() {
     }
@@ -37,6 +58,8 @@ public final class Protocol {
         GOING_AWAY(1001, "server shutdown"),
         /** A send to the peer failed; the peer is probably gone. */
         SEND_FAILED(1011, "send failed"),
+        /** The host application closed the session through {@link Pulse#close}. */
+        CLOSED_BY_APP(1000, "closed by server"),
         /** Pulse is not running in this web application (not yet started or already stopped). */
         NOT_RUNNING(1013, "pulse not running"),
         /** No frame of any kind arrived for pingInterval + pongTimeout. */

@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * The WebSocket endpoint: a thin per-connection adapter that hands every event to the running
  * {@link PulseRuntime}. One instance per connection; the container calls it on its own threads.
  */
-@ServerEndpoint(Protocol.ENDPOINT_PATH)
+@ServerEndpoint(value = Protocol.ENDPOINT_PATH, configurator = PulseConfigurator.class)
 public class PulseEndpoint {
 
     private static final Logger LOG = Logger.getLogger(PulseEndpoint.class.getName());
@@ -27,14 +27,16 @@ public class PulseEndpoint {
 
     @OnOpen
     public void onOpen(Session session) throws IOException {
-        PulseRuntime runtime = PulseRuntime.current();
+        PulseRuntime runtime = Pulse.get().runtime();
         if (runtime == null) {
             Protocol.Close why = Protocol.Close.NOT_RUNNING;
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(why.code), why.reason));
             return;
         }
         sessions = runtime.sessions();
-        peer = sessions.open(new JsrPeerConnection(session));
+        peer = sessions.open(new JsrPeerConnection(session),
+                session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName(),
+                PulseConfigurator.remoteAddress(session));
     }
 
     @OnMessage
@@ -52,9 +54,9 @@ public class PulseEndpoint {
     }
 
     @OnClose
-    public void onClose() {
+    public void onClose(CloseReason reason) {
         if (peer != null) {
-            sessions.closed(peer);
+            sessions.closed(peer, reason.getCloseCode().getCode());
         }
     }
 

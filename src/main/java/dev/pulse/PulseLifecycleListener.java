@@ -19,11 +19,13 @@ public class PulseLifecycleListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         PulseSettings settings = PulseSettings.load(event.getServletContext()::getInitParameter);
         runtime = PulseRuntime.start(settings, PulseScheduler.resolve(), Clock.systemUTC());
+        event.getServletContext().setAttribute(Pulse.CONTEXT_ATTRIBUTE, Pulse.get());
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         if (runtime != null) {
+            event.getServletContext().removeAttribute(Pulse.CONTEXT_ATTRIBUTE);
             runtime.stop();
             runtime = null;
         }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -15,19 +14,20 @@ import java.util.logging.Logger;
  * {@link #start} and ended by {@link #stop}, both called by the lifecycle owner
  * ({@link PulseLifecycleListener} in a web application, the test fixture in tests).
  *
- * <p>The endpoint reaches the running instance through {@link #current()}, the one static
+ * <p>The endpoint reaches the running instance through {@link Pulse#get()}, the one static
  * hand-off: one per web application, since each has its own class loader.
  */
 public final class PulseRuntime {
 
     private static final Logger LOG = Logger.getLogger(PulseRuntime.class.getName());
-    private static final AtomicReference<PulseRuntime> CURRENT = new AtomicReference<>();
 
     private final PulseSettings settings;
     private final PulseScheduler scheduler;
     private final Clock clock;
     private final long startedAt;
     private final SessionRegistry registry = new SessionRegistry();
+    private final TopicRegistry topics = new TopicRegistry();
+    private final Messaging messaging;
     private final SessionHandler sessions;
     private final LivenessMonitor liveness;
     private final TimePusher timePusher;
@@ -39,29 +39,24 @@ public final class PulseRuntime {
         this.clock = clock;
         this.startedAt = clock.millis();
         MessageCodec codec = new MessageCodec();
-        this.sessions = new SessionHandler(registry, codec, settings, clock, scheduler.executor());
+        this.messaging = new Messaging(registry, topics, codec, settings);
+        this.sessions = new SessionHandler(registry, messaging, Pulse.get().events(), codec, settings, clock,
+                scheduler.executor());
         this.liveness = new LivenessMonitor(registry, sessions, settings, clock);
         this.timePusher = new TimePusher(registry, codec, clock);
     }
 
     /**
-     * Builds a runtime, schedules its ping, sweep and time ticks, and makes it {@link #current()}.
+     * Builds a runtime, schedules its ping, sweep and time ticks, and hands it to {@link Pulse}.
      *
-     * @throws IllegalStateException if another runtime is current in this class loader
+     * @throws IllegalStateException if Pulse is already running in this class loader
      */
     public static PulseRuntime start(PulseSettings settings, PulseScheduler scheduler, Clock clock) {
         PulseRuntime runtime = new PulseRuntime(settings, scheduler, clock);
-        if (!CURRENT.compareAndSet(null, runtime)) {
-            throw new IllegalStateException("Pulse is already running in this class loader");
-        }
+        Pulse.get().started(runtime);
         runtime.scheduleTicks();
         LOG.info("Pulse started: settings " + settings + ", scheduler " + scheduler.kind() + " " + scheduler.name());
         return runtime;
-    }
-
-    /** The running instance, or null when Pulse is not running. */
-    public static PulseRuntime current() {
-        return CURRENT.get();
     }
 
     private void scheduleTicks() {
@@ -99,11 +94,11 @@ public final class PulseRuntime {
      * scheduler pool. Called once, by the lifecycle owner.
      */
     public void stop() {
-        CURRENT.compareAndSet(this, null);
+        Pulse.get().stopped(this);
         ticks.forEach(t -> t.cancel(false));
         int open = registry.size();
         for (Peer peer : registry.peers()) {
-            if (sessions.remove(peer)) {
+            if (sessions.end(peer, CloseCause.SERVER_SHUTDOWN)) {
                 peer.connection().close(Protocol.Close.GOING_AWAY.code, Protocol.Close.GOING_AWAY.reason);
             }
         }
@@ -121,6 +116,14 @@ public final class PulseRuntime {
 
     public SessionRegistry registry() {
         return registry;
+    }
+
+    TopicRegistry topics() {
+        return topics;
+    }
+
+    Messaging messaging() {
+        return messaging;
     }
 
     public SessionHandler sessions() {

@@ -110,6 +110,10 @@ public final class PulseSettings {
         return get(Setting.HEARTBEAT_TIMEOUT);
     }
 
+    public int maxTopicsPerSession() {
+        return (int) get(Setting.MAX_TOPICS_PER_SESSION);
+    }
+
     /** A session silent for longer than this many milliseconds is closed. */
     public long silenceLimit() {
         return pingInterval() + pongTimeout();

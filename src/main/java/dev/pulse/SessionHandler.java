@@ -10,34 +10,53 @@ import java.util.logging.Logger;
 
 /**
  * What happens to one session from open to close: registration, the welcome, answers to client
- * frames, pong accounting, and removal. Thread-safe; the endpoint calls it from container threads.
+ * frames, pong accounting, and removal. Thread-safe; the endpoint calls it from container threads,
+ * at most one call at a time per session.
+ *
+ * <p>A session ends exactly once, at the first of: the container reports it closed, the sweep
+ * drops it, a send fails, the application closes it, Pulse stops. That moment removes it from the
+ * registry and its topics and tells the close listeners.
  */
 public final class SessionHandler {
 
     private static final Logger LOG = Logger.getLogger(SessionHandler.class.getName());
 
     private final SessionRegistry registry;
+    private final Messaging messaging;
+    private final PulseEvents events;
     private final MessageCodec codec;
     private final PulseSettings settings;
     private final Clock clock;
     private final Executor executor;
 
-    SessionHandler(SessionRegistry registry, MessageCodec codec, PulseSettings settings, Clock clock, Executor executor) {
+    SessionHandler(SessionRegistry registry, Messaging messaging, PulseEvents events, MessageCodec codec,
+                   PulseSettings settings, Clock clock, Executor executor) {
         this.registry = registry;
+        this.messaging = messaging;
+        this.events = events;
         this.codec = codec;
         this.settings = settings;
         this.clock = clock;
         this.executor = executor;
     }
 
-    /** Registers the connection and queues its welcome. */
-    public Peer open(PeerConnection connection) {
+    /**
+     * Registers the connection, queues its welcome, then tells the open listeners (so anything
+     * they send comes after the welcome).
+     *
+     * @param user          the authenticated user's name, or null
+     * @param remoteAddress the client's address, or null where unknown
+     */
+    public Peer open(PeerConnection connection, String user, String remoteAddress) {
         Peer[] self = new Peer[1];
         PeerSender sender = new PeerSender(connection, executor, error -> sendFailed(self[0], error));
-        Peer peer = new Peer(connection, sender, clock.millis());
+        Peer peer = new Peer(connection, sender, clock.millis(), user, remoteAddress);
         self[0] = peer;
         registry.add(peer);
         sender.sendText(codec.welcome(connection.id(), settings, clock.millis()));
+        if (events.hasOpenListeners()) {
+            events.opened(peer.snapshot());
+        }
         return peer;
     }
 
@@ -52,9 +71,32 @@ public final class SessionHandler {
             peer.sender().sendText(Protocol.TEXT_HEARTBEAT_ACK);
         } else if (message instanceof Inbound.TextPing) {
             peer.sender().sendText(Protocol.TEXT_PONG);
+        } else if (message instanceof Inbound.Subscribe subscribe) {
+            messaging.subscribe(peer, subscribe.topic(), subscribe.presence());
+        } else if (message instanceof Inbound.Unsubscribe unsubscribe) {
+            messaging.unsubscribe(peer, unsubscribe.topic());
+        } else if (message instanceof Inbound.Message clientMessage) {
+            deliver(peer, clientMessage);
         } else if (message instanceof Inbound.Invalid invalid) {
             LOG.fine(() -> "Bad message from session " + peer.id() + ": " + invalid.problem());
-            peer.sender().sendText(codec.error(Protocol.ERROR_BAD_MESSAGE, invalid.problem()));
+            peer.sender().sendText(codec.error(invalid.code(), invalid.problem()));
+        }
+    }
+
+    /** Hands a client message to the application's handler; its verdict goes back as an error frame. */
+    private void deliver(Peer peer, Inbound.Message message) {
+        ClientMessageHandler handler = events.messageHandler();
+        if (handler == null) {
+            peer.sender().sendText(codec.error(Protocol.ERROR_NO_HANDLER, "this server accepts no client messages"));
+            return;
+        }
+        try {
+            handler.onMessage(new ClientMessage(peer.snapshot(), message.topic(), message.data()));
+        } catch (MessageRejectedException e) {
+            peer.sender().sendText(codec.error(Protocol.ERROR_REJECTED, String.valueOf(e.getMessage())));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Client message handler failed for session " + peer.id(), e);
+            peer.sender().sendText(codec.error(Protocol.ERROR_SERVER, "the server could not handle the message"));
         }
     }
 
@@ -71,31 +113,58 @@ public final class SessionHandler {
         }
     }
 
-    /** The container reports the session closed; it may already be gone from the registry. */
-    public void closed(Peer peer) {
-        registry.remove(peer);
-    }
-
-    /** Takes the peer out of the registry without closing it; true if this call removed it. */
-    boolean remove(Peer peer) {
-        return registry.remove(peer);
+    /**
+     * The container reports the session closed with the given close code; it may already have
+     * ended (dropped by Pulse), in which case nothing more happens.
+     */
+    public void closed(Peer peer, int closeCode) {
+        end(peer, closeCode == 1006 ? CloseCause.CONNECTION_LOST : CloseCause.CLIENT_CLOSED);
     }
 
     /**
-     * Removes the peer from the registry now and closes its connection on the executor, since a
-     * close can block on a peer that does not read. Only the first drop of a peer has any effect.
+     * Ends the session now and closes its connection on the executor, since a close can block on
+     * a peer that does not read. Only the first end of a session has any effect.
      */
     public void drop(Peer peer, Protocol.Close why) {
-        if (!registry.remove(peer)) {
+        drop(peer, why.code, why.reason, cause(why));
+    }
+
+    void drop(Peer peer, int code, String reason, CloseCause cause) {
+        if (!end(peer, cause)) {
             return;
         }
-        LOG.fine(() -> "Closing session " + peer.id() + ": " + why.code + " " + why.reason);
-        Runnable close = () -> peer.connection().close(why.code, why.reason);
+        LOG.fine(() -> "Closing session " + peer.id() + ": " + code + " " + reason);
+        Runnable close = () -> peer.connection().close(code, reason);
         try {
             executor.execute(close);
         } catch (RejectedExecutionException e) {
             close.run();
         }
+    }
+
+    /**
+     * Ends the session without closing its connection (the caller does that): out of the registry
+     * and its topics, listeners told. True if this call ended it.
+     */
+    boolean end(Peer peer, CloseCause cause) {
+        if (!registry.remove(peer)) {
+            return false;
+        }
+        messaging.sessionEnded(peer);
+        if (events.hasCloseListeners()) {
+            events.closed(peer.snapshot(), cause);
+        }
+        return true;
+    }
+
+    private static CloseCause cause(Protocol.Close why) {
+        return switch (why) {
+            case GOING_AWAY -> CloseCause.SERVER_SHUTDOWN;
+            case SEND_FAILED -> CloseCause.SEND_FAILED;
+            case HEARTBEAT_TIMEOUT -> CloseCause.HEARTBEAT_TIMEOUT;
+            case CLOSED_BY_APP -> CloseCause.CLOSED_BY_APP;
+            case NOT_RUNNING -> throw new IllegalArgumentException("a registered session is never closed with " + why);
+        };
     }
 
     private void sendFailed(Peer peer, Throwable error) {

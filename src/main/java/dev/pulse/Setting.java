@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Every Pulse setting: its name, default and allowed range. All values are whole numbers
- * (milliseconds for durations). The sources and their precedence live in {@link PulseSettings}.
+ * (milliseconds for durations, counts otherwise). The sources and their precedence live in {@link PulseSettings}.
  */
 public enum Setting {
     /** How often the server sends a WebSocket Ping frame to every session. */
@@ -16,7 +16,9 @@ public enum Setting {
     /** Told to clients in {@code welcome}: how often they should send a heartbeat. */
     HEARTBEAT_INTERVAL("heartbeatInterval", 25_000, 10, 86_400_000),
     /** Told to clients in {@code welcome}: how long past an interval they wait before judging the server dead. */
-    HEARTBEAT_TIMEOUT("heartbeatTimeout", 10_000, 10, 86_400_000);
+    HEARTBEAT_TIMEOUT("heartbeatTimeout", 10_000, 10, 86_400_000),
+    /** How many topics one session may be subscribed to at once. */
+    MAX_TOPICS_PER_SESSION("maxTopicsPerSession", 64, 1, 100_000);
 
     /** Name as written in docs and JSON, e.g. {@code pingInterval}. */
     public final String key;

@@ -18,7 +18,7 @@ public class StatusServlet extends HttpServlet {
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
-        PulseRuntime runtime = PulseRuntime.current();
+        PulseRuntime runtime = Pulse.get().runtime();
         if (runtime == null) {
             response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             response.getWriter().write("{\"running\":false}");

@@ -1,7 +1,8 @@
 package dev.pulse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
@@ -40,7 +41,8 @@ class LifecycleTest {
             assertEquals("server shutdown", closed.reason());
         }
         assertEquals(List.of(), pulseThreads(), "Pulse threads left after stop");
-        assertNull(PulseRuntime.current());
+        assertFalse(Pulse.get().isRunning());
+        assertThrows(IllegalStateException.class, () -> Pulse.get().broadcast("late"));
     }
 
     @Test
@@ -68,7 +70,7 @@ class LifecycleTest {
             assertEquals("fallback", status.getJsonObject("scheduler").getString("kind"));
             assertEquals("pulse-scheduler-N", status.getJsonObject("scheduler").getString("name"));
             assertEquals(TestSettings.TIME_INTERVAL, status.getJsonObject("settings").getJsonNumber("timeInterval").longValue());
-            assertEquals(5, status.getJsonObject("settings").size());
+            assertEquals(Setting.values().length, status.getJsonObject("settings").size());
         }
     }
 }

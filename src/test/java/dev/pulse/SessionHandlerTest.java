@@ -16,14 +16,17 @@ class SessionHandlerTest {
             .with(Setting.PING_INTERVAL, 1000).with(Setting.PONG_TIMEOUT, 500);
     private final SessionRegistry registry = new SessionRegistry();
     private final MessageCodec codec = new MessageCodec();
-    private final SessionHandler sessions = new SessionHandler(registry, codec, settings, clock, Runnable::run);
+    private final TopicRegistry topics = new TopicRegistry();
+    private final Messaging messaging = new Messaging(registry, topics, codec, settings);
+    private final PulseEvents events = new PulseEvents();
+    private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run);
     private final LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock);
     private final TimePusher timePusher = new TimePusher(registry, codec, clock);
 
     @Test
     void openRegistersAndWelcomes() {
         FakeConnection conn = new FakeConnection("s1");
-        Peer peer = sessions.open(conn);
+        Peer peer = sessions.open(conn, null, null);
         assertSame(peer, registry.get("s1"));
         assertEquals(codec.welcome("s1", settings, clock.millis()), conn.texts.get(0));
     }
@@ -31,7 +34,7 @@ class SessionHandlerTest {
     @Test
     void answersEveryKindOfClientFrame() {
         FakeConnection conn = new FakeConnection("s1");
-        Peer peer = sessions.open(conn);
+        Peer peer = sessions.open(conn, null, null);
         sessions.onText(peer, "{\"type\":\"heartbeat\",\"ts\":5}");
         sessions.onText(peer, "heartbeat");
         sessions.onText(peer, "ping");
@@ -49,9 +52,9 @@ class SessionHandlerTest {
         FakeConnection silent = new FakeConnection("silent");
         FakeConnection chatty = new FakeConnection("chatty");
         FakeConnection ponging = new FakeConnection("ponging");
-        sessions.open(silent);
-        Peer c = sessions.open(chatty);
-        Peer p = sessions.open(ponging);
+        sessions.open(silent, null, null);
+        Peer c = sessions.open(chatty, null, null);
+        Peer p = sessions.open(ponging, null, null);
 
         clock.advance(1400);
         sessions.onText(c, "heartbeat");
@@ -75,10 +78,10 @@ class SessionHandlerTest {
     @Test
     void closeAfterDropIsHarmless() {
         FakeConnection conn = new FakeConnection("s1");
-        Peer peer = sessions.open(conn);
+        Peer peer = sessions.open(conn, null, null);
         sessions.drop(peer, Protocol.Close.HEARTBEAT_TIMEOUT);
         sessions.drop(peer, Protocol.Close.SEND_FAILED);
-        sessions.closed(peer);
+        sessions.closed(peer, 1000);
         assertEquals(4000, conn.closeCode, "only the first drop closes");
         assertEquals(0, registry.size());
     }
@@ -87,8 +90,8 @@ class SessionHandlerTest {
     void pingAllPingsEveryPeerAndPongGivesRtt() {
         FakeConnection a = new FakeConnection("a");
         FakeConnection b = new FakeConnection("b");
-        Peer pa = sessions.open(a);
-        sessions.open(b);
+        Peer pa = sessions.open(a, null, null);
+        sessions.open(b, null, null);
         liveness.pingAll();
         assertEquals(1, a.pings.size());
         assertEquals(1, b.pings.size());
@@ -109,8 +112,8 @@ class SessionHandlerTest {
     void failedSendDropsOnlyThatPeerAndThePushGoesOn() {
         FakeConnection broken = new FakeConnection("broken");
         FakeConnection fine = new FakeConnection("fine");
-        sessions.open(broken);
-        sessions.open(fine);
+        sessions.open(broken, null, null);
+        sessions.open(fine, null, null);
         broken.failSends = true;
         assertEquals(1, timePusher.pushTime());
         assertEquals(2, timePusher.pushTime());

@@ -1,0 +1,105 @@
+package dev.pulse;
+
+import jakarta.json.JsonValue;
+import java.util.List;
+
+/**
+ * Application messages: broadcasts, topic publishes, messages to one session, subscriptions and
+ * the presence events that go with them. Thread-safe.
+ */
+final class Messaging {
+
+    private final SessionRegistry registry;
+    private final TopicRegistry topics;
+    private final MessageCodec codec;
+    private final PulseSettings settings;
+    /** Guarded by itself: broadcasts are serialised so every session sees seq in order. */
+    private final long[] broadcastSeq = new long[1];
+
+    Messaging(SessionRegistry registry, TopicRegistry topics, MessageCodec codec, PulseSettings settings) {
+        this.registry = registry;
+        this.topics = topics;
+        this.codec = codec;
+        this.settings = settings;
+    }
+
+    /** To every open session, with the server-wide broadcast seq; returns how many it was queued for. */
+    int broadcast(JsonValue data) {
+        synchronized (broadcastSeq) {
+            String frame = codec.message(null, data, ++broadcastSeq[0]);
+            int n = 0;
+            for (Peer peer : registry.peers()) {
+                if (peer.sender().sendText(frame)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /** To the topic's subscribers, with the topic's seq; returns how many it was queued for. */
+    int publish(String topic, JsonValue data) {
+        requireTopicName(topic);
+        return topics.publish(topic, seq -> codec.message(topic, data, seq));
+    }
+
+    /** To one session; false if no such session is open. */
+    boolean send(String sessionId, JsonValue data) {
+        Peer peer = registry.get(sessionId);
+        return peer != null && peer.sender().sendText(codec.message(null, data, 0));
+    }
+
+    void subscribe(Peer peer, String topic, boolean presence) {
+        TopicRegistry.Subscribed result = topics.subscribe(peer, topic, presence, settings.maxTopicsPerSession());
+        if (result == TopicRegistry.Subscribed.LIMIT_REACHED) {
+            peer.sender().sendText(codec.error(Protocol.ERROR_TOO_MANY_TOPICS,
+                    "at most " + settings.maxTopicsPerSession() + " topics per session"));
+            return;
+        }
+        peer.sender().sendText(codec.subscribed(topic, presence ? topics.subscribers(topic) : null));
+        if (result == TopicRegistry.Subscribed.ADDED) {
+            notifyPresence(topic, Protocol.PRESENCE_JOIN, peer);
+        }
+    }
+
+    void unsubscribe(Peer peer, String topic) {
+        boolean was = topics.unsubscribe(peer, topic);
+        peer.sender().sendText(codec.unsubscribed(topic));
+        if (was) {
+            notifyPresence(topic, Protocol.PRESENCE_LEAVE, peer);
+        }
+    }
+
+    /** Leaves every topic of a session that has ended, telling the watchers. */
+    void sessionEnded(Peer peer) {
+        for (String topic : List.copyOf(peer.topics())) {
+            if (topics.unsubscribe(peer, topic)) {
+                notifyPresence(topic, Protocol.PRESENCE_LEAVE, peer);
+            }
+        }
+    }
+
+    List<Peer> members(String topic) {
+        requireTopicName(topic);
+        return topics.subscribers(topic);
+    }
+
+    private void notifyPresence(String topic, String event, Peer member) {
+        List<Peer> watchers = topics.presenceWatchers(topic);
+        if (watchers.isEmpty()) {
+            return;
+        }
+        String frame = codec.presence(topic, event, member);
+        for (Peer watcher : watchers) {
+            if (watcher != member) {
+                watcher.sender().sendText(frame);
+            }
+        }
+    }
+
+    private static void requireTopicName(String topic) {
+        if (topic == null || !Protocol.TOPIC_NAME.matcher(topic).matches()) {
+            throw new IllegalArgumentException(Protocol.TOPIC_RULE + ": " + topic);
+        }
+    }
+}
