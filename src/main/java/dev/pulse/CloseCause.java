@@ -10,6 +10,10 @@ public enum CloseCause {
     HEARTBEAT_TIMEOUT,
     /** A send to the client failed; closed with 1011. */
     SEND_FAILED,
+    /** The client did not read fast enough (queue or send time bound); closed with 4008. */
+    SLOW_CONSUMER,
+    /** The client broke the rules: binary (1003), too many bad messages or over its rate (1008), too big (1009). */
+    POLICY_VIOLATION,
     /** The host application closed it through {@link Pulse#close}. */
     CLOSED_BY_APP,
     /** Pulse stopped (undeploy, shutdown); closed with 1001. */

@@ -15,8 +15,17 @@ final class JsrPeerConnection implements PeerConnection {
 
     private final Session session;
 
-    JsrPeerConnection(Session session) {
+    /** Tomcat's bound on blocking sends (pings, close frames) for one session, in ms (a Long). */
+    static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+    /**
+     * @param sendTimeoutMillis bound on one send: async sends fail after it, and on Tomcat so do
+     *                          blocking ones (pings, close frames), so no Pulse thread waits longer
+     */
+    JsrPeerConnection(Session session, long sendTimeoutMillis) {
         this.session = session;
+        session.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
+        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeoutMillis);
     }
 
     @Override

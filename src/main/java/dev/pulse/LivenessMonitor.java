@@ -40,18 +40,26 @@ public final class LivenessMonitor {
         }
     }
 
-    /** Drops every peer silent for longer than the silence limit; returns how many it dropped. */
+    /**
+     * Drops every peer silent for longer than the silence limit (4000), and every peer whose
+     * current send has run longer than sendTimeout (4008); returns how many it dropped.
+     */
     public int sweep() {
         long deadline = clock.millis() - settings.silenceLimit();
+        long sendTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.get(Setting.SEND_TIMEOUT));
+        long nowNanos = System.nanoTime();
         int dropped = 0;
         for (Peer peer : registry.peers()) {
-            if (peer.lastSeen() < deadline) {
-                try {
+            try {
+                if (peer.lastSeen() < deadline) {
                     sessions.drop(peer, Protocol.Close.HEARTBEAT_TIMEOUT);
                     dropped++;
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "Dropping silent session " + peer.id() + " failed", e);
+                } else if (peer.sender().sendingForNanos(nowNanos) > sendTimeoutNanos) {
+                    sessions.drop(peer, Protocol.Close.SLOW_CONSUMER);
+                    dropped++;
                 }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Dropping session " + peer.id() + " failed", e);
             }
         }
         return dropped;

@@ -27,7 +27,52 @@ public final class MessageCodec {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final JsonProvider json = JsonProvider.provider();
+    private final int maxDepth;
     private final JsonParserFactory parsers = json.createParserFactory(Map.of());
+
+    /** @param maxDepth deepest JSON nesting accepted; deeper input is {@link Inbound.Invalid} */
+    public MessageCodec(int maxDepth) {
+        this.maxDepth = maxDepth;
+    }
+
+    /** A codec with the default depth bound. */
+    public MessageCodec() {
+        this((int) (long) (Long) Setting.MAX_JSON_DEPTH.defaultValue);
+    }
+
+    /**
+     * The nesting depth of JSON text, counting brackets outside strings, stopping as soon as it
+     * passes {@code limit}: deep input costs no parser recursion.
+     */
+    static int depth(String text, int limit) {
+        int depth = 0;
+        int max = 0;
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                if (++depth > max && (max = depth) > limit) {
+                    return max;
+                }
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return max;
+    }
+
+    /** A close reason carrying a reconnect hint: {@code {"reason":"…","retryAfterMs":n}}. */
+    static String closeReason(String reason, long retryAfterMs) {
+        return "{\"reason\":\"" + reason + "\",\"retryAfterMs\":" + retryAfterMs + "}";
+    }
 
     /** Never throws: whatever the text, the answer is an {@link Inbound}. */
     public Inbound decode(String text) {
@@ -36,6 +81,9 @@ public final class MessageCodec {
         }
         if (Protocol.TEXT_PING.equals(text)) {
             return new Inbound.TextPing();
+        }
+        if (depth(text, maxDepth) > maxDepth) {
+            return new Inbound.Invalid("JSON nested deeper than " + maxDepth + " levels");
         }
         JsonValue value;
         try (JsonParser parser = parsers.createParser(new StringReader(text))) {

@@ -18,12 +18,15 @@ public final class Peer {
     private final String remoteAddress;
     /** Topics this peer is subscribed to; changed only through {@link TopicRegistry}. */
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private final InboundGuard inbound;
     private volatile long lastSeen;
     /** Round-trip time of the last answered ping in nanoseconds, or -1 before the first pong. */
     private volatile long rttNanos = -1;
 
-    Peer(PeerConnection connection, PeerSender sender, long connectedAt, String user, String remoteAddress) {
+    Peer(PeerConnection connection, PeerSender sender, long connectedAt, String user, String remoteAddress,
+         InboundGuard inbound) {
         this.connection = connection;
+        this.inbound = inbound;
         this.sender = sender;
         this.connectedAt = connectedAt;
         this.lastSeen = connectedAt;
@@ -71,6 +74,11 @@ public final class Peer {
 
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** Only for the thread delivering this session's messages. */
+    InboundGuard inbound() {
+        return inbound;
     }
 
     Set<String> topics() {

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -15,41 +16,68 @@ import java.util.function.Consumer;
  *
  * <p>The queue is drained by a task on the executor; an in-flight async text send holds the
  * drain until its completion, which continues it with text frames and hands Pings (blocking
- * sends) back to the executor. The first failed send calls {@code onFailure} once and every later
- * frame is discarded.
+ * sends) back to the executor.
+ *
+ * <p>Bounded: when the frames queued and in flight pass {@code maxQueuedBytes} the sender fails
+ * with {@link SlowConsumerException}; {@link #sendingForNanos} lets the sweep catch a send that
+ * takes too long. The first failure calls {@code onFailure} once and every later frame is
+ * discarded.
  */
 public final class PeerSender {
+
+    private static final int PING_COST = 16;
 
     private final PeerConnection connection;
     private final Executor executor;
     private final Consumer<Throwable> onFailure;
+    private final long maxQueuedBytes;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>(); // String or ByteBuffer (ping)
     /** True from the moment a drain is scheduled until the queue is empty and no send is in flight. */
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean failed = new AtomicBoolean();
+    /** Characters of queued and in-flight text plus a fixed cost per ping. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** System.nanoTime() when the in-flight send started, or 0 when none is in flight. */
+    private volatile long sendingSince;
 
-    public PeerSender(PeerConnection connection, Executor executor, Consumer<Throwable> onFailure) {
+    public PeerSender(PeerConnection connection, Executor executor, long maxQueuedBytes, Consumer<Throwable> onFailure) {
         this.connection = connection;
         this.executor = executor;
+        this.maxQueuedBytes = maxQueuedBytes;
         this.onFailure = onFailure;
     }
 
     /** Queues a text frame; false when the sender has failed and the frame was discarded. */
     public boolean sendText(String text) {
-        return enqueue(text);
+        return enqueue(text, text.length());
     }
 
     /** Queues a Ping frame (payload at most 125 bytes). */
     public boolean sendPing(ByteBuffer payload) {
-        return enqueue(payload);
+        return enqueue(payload, PING_COST);
     }
 
     public boolean hasFailed() {
         return failed.get();
     }
 
-    private boolean enqueue(Object frame) {
+    /** Characters (bytes for ASCII) queued or in flight. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** How long the send in flight has been going, or 0 when none is. */
+    public long sendingForNanos(long nowNanos) {
+        long since = sendingSince;
+        return since == 0 ? 0 : nowNanos - since;
+    }
+
+    private boolean enqueue(Object frame, int cost) {
         if (failed.get()) {
+            return false;
+        }
+        if (queuedBytes.addAndGet(cost) > maxQueuedBytes) {
+            fail(new SlowConsumerException("more than " + maxQueuedBytes + " bytes queued"));
             return false;
         }
         queue.add(frame);
@@ -92,16 +120,23 @@ public final class PeerSender {
                 continue;
             }
             if (frame instanceof ByteBuffer ping) {
+                sendingSince = nonZeroNanoTime();
                 try {
                     connection.sendPing(ping);
                 } catch (Exception e) {
                     fail(e);
                 }
+                sendingSince = 0;
+                queuedBytes.addAndGet(-PING_COST);
                 continue;
             }
+            String text = (String) frame;
+            sendingSince = nonZeroNanoTime();
             // Whoever comes second of "sendText returned" and "send completed" continues the drain.
             AtomicBoolean handoff = new AtomicBoolean();
-            connection.sendText((String) frame, error -> {
+            connection.sendText(text, error -> {
+                sendingSince = 0;
+                queuedBytes.addAndGet(-text.length());
                 if (error != null) {
                     fail(error);
                 } else if (!handoff.compareAndSet(false, true)) {
@@ -114,7 +149,13 @@ public final class PeerSender {
         }
     }
 
-    private void fail(Throwable error) {
+    private static long nonZeroNanoTime() {
+        long now = System.nanoTime();
+        return now == 0 ? 1 : now;
+    }
+
+    /** Fails the sender (once): nothing more is sent and {@code onFailure} hears why. */
+    void fail(Throwable error) {
         if (failed.compareAndSet(false, true)) {
             queue.clear();
             onFailure.accept(error);

@@ -48,6 +48,7 @@ public final class Protocol {
     public static final String ERROR_NO_HANDLER = "no_handler";
     public static final String ERROR_REJECTED = "rejected";
     public static final String ERROR_SERVER = "server_error";
+    public static final String ERROR_RATE_LIMITED = "rate_limited";
 
     private Protocol() {
     }
@@ -60,6 +61,16 @@ public final class Protocol {
         SEND_FAILED(1011, "send failed"),
         /** The host application closed the session through {@link Pulse#close}. */
         CLOSED_BY_APP(1000, "closed by server"),
+        /** A binary frame: Pulse has no binary messages. */
+        UNSUPPORTED_DATA(1003, "binary messages are not supported"),
+        /** More than maxBadMessages bad messages in a row. */
+        TOO_MANY_BAD_MESSAGES(1008, "too many bad messages"),
+        /** Still sending after the rate limit's error frame, past a burst's worth. */
+        RATE_LIMITED(1008, "rate limit exceeded"),
+        /** A text message over maxMessageSize. */
+        TOO_BIG(1009, "message too big"),
+        /** More than maxQueuedBytes queued, or a send running longer than sendTimeout. */
+        SLOW_CONSUMER(4008, "slow consumer"),
         /** Pulse is not running in this web application (not yet started or already stopped). */
         NOT_RUNNING(1013, "pulse not running"),
         /** No frame of any kind arrived for pingInterval + pongTimeout. */

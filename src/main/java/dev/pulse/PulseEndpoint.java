@@ -10,6 +10,7 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,15 +35,23 @@ public class PulseEndpoint {
             return;
         }
         sessions = runtime.sessions();
-        peer = sessions.open(new JsrPeerConnection(session),
+        peer = sessions.open(new JsrPeerConnection(session, runtime.settings().get(Setting.SEND_TIMEOUT)),
                 session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName(),
                 PulseConfigurator.remoteAddress(session));
     }
 
+    /** Partial delivery: the container's buffer stays small and Pulse enforces maxMessageSize. */
     @OnMessage
-    public void onText(String text) {
+    public void onText(String part, boolean last) {
         if (peer != null) {
-            sessions.onText(peer, text);
+            sessions.onTextPart(peer, part, last);
+        }
+    }
+
+    @OnMessage
+    public void onBinary(ByteBuffer part, boolean last) {
+        if (peer != null) {
+            sessions.onBinary(peer);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,7 +39,7 @@ public final class PulseRuntime {
         this.scheduler = scheduler;
         this.clock = clock;
         this.startedAt = clock.millis();
-        MessageCodec codec = new MessageCodec();
+        MessageCodec codec = new MessageCodec((int) settings.get(Setting.MAX_JSON_DEPTH));
         this.messaging = new Messaging(registry, topics, codec, settings);
         this.sessions = new SessionHandler(registry, messaging, Pulse.get().events(), codec, settings, clock,
                 scheduler.executor());
@@ -90,16 +91,21 @@ public final class PulseRuntime {
     }
 
     /**
-     * Cancels the ticks, closes every session with 1001, releases the hand-off and stops an own
+     * Cancels the ticks, closes every session with 1001 and a reason
+     * {@code {"reason":"server shutdown","retryAfterMs":n}}, n spread at random over
+     * shutdownSpread so that clients do not all come back in the same second, releases the hand-off and stops an own
      * scheduler pool. Called once, by the lifecycle owner.
      */
     public void stop() {
         Pulse.get().stopped(this);
         ticks.forEach(t -> t.cancel(false));
         int open = registry.size();
+        long spread = settings.get(Setting.SHUTDOWN_SPREAD);
         for (Peer peer : registry.peers()) {
             if (sessions.end(peer, CloseCause.SERVER_SHUTDOWN)) {
-                peer.connection().close(Protocol.Close.GOING_AWAY.code, Protocol.Close.GOING_AWAY.reason);
+                long retryAfter = spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1);
+                peer.connection().close(Protocol.Close.GOING_AWAY.code,
+                        MessageCodec.closeReason(Protocol.Close.GOING_AWAY.reason, retryAfter));
             }
         }
         scheduler.close();

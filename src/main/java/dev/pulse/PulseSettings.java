@@ -1,8 +1,11 @@
 package dev.pulse;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -13,14 +16,14 @@ import java.util.function.Function;
  */
 public final class PulseSettings {
 
-    private final EnumMap<Setting, Long> values;
+    private final EnumMap<Setting, Object> values;
 
-    private PulseSettings(EnumMap<Setting, Long> values) {
+    private PulseSettings(EnumMap<Setting, Object> values) {
         this.values = values;
     }
 
     public static PulseSettings defaults() {
-        EnumMap<Setting, Long> values = new EnumMap<>(Setting.class);
+        EnumMap<Setting, Object> values = new EnumMap<>(Setting.class);
         for (Setting s : Setting.values()) {
             values.put(s, s.defaultValue);
         }
@@ -31,13 +34,13 @@ public final class PulseSettings {
      * Reads every setting from the three sources; each function returns null where the source
      * does not define the name.
      *
-     * @throws IllegalArgumentException naming the setting and its source when a value is not a
-     *         whole number within the setting's range
+     * @throws IllegalArgumentException naming the setting and its source when a value does not
+     *         parse or is out of range
      */
     public static PulseSettings load(Function<String, String> contextParams,
                                      Function<String, String> systemProperties,
                                      Function<String, String> environment) {
-        EnumMap<Setting, Long> values = new EnumMap<>(Setting.class);
+        EnumMap<Setting, Object> values = new EnumMap<>(Setting.class);
         for (Setting s : Setting.values()) {
             String raw;
             String source;
@@ -61,33 +64,67 @@ public final class PulseSettings {
         return load(contextParams, System::getProperty, System::getenv);
     }
 
-    private static long parse(Setting s, String raw, String source) {
-        long value;
-        try {
-            value = Long.parseLong(raw.trim());
-        } catch (NumberFormatException e) {
-            throw invalid(s, raw, source);
+    private static Object parse(Setting s, String raw, String source) {
+        String text = raw.trim();
+        switch (s.kind) {
+            case TEXT:
+                return text;
+            case BOOLEAN:
+                if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                    return Boolean.parseBoolean(text.toLowerCase(Locale.ROOT));
+                }
+                throw invalid(s, raw, source, "is not true or false");
+            default:
+                long value;
+                try {
+                    value = Long.parseLong(text);
+                } catch (NumberFormatException e) {
+                    throw invalid(s, raw, source, "is not a whole number between " + s.min + " and " + s.max);
+                }
+                if (value < s.min || value > s.max) {
+                    throw invalid(s, raw, source, "is not a whole number between " + s.min + " and " + s.max);
+                }
+                return value;
         }
-        if (value < s.min || value > s.max) {
-            throw invalid(s, raw, source);
-        }
-        return value;
     }
 
-    private static IllegalArgumentException invalid(Setting s, String raw, String source) {
+    private static IllegalArgumentException invalid(Setting s, String raw, String source, String problem) {
         return new IllegalArgumentException("Invalid Pulse setting " + s.propertyName() + " from " + source
-                + ": '" + raw + "' is not a whole number between " + s.min + " and " + s.max);
+                + ": '" + raw + "' " + problem);
     }
 
-    /** A copy with one value replaced (range-checked), for tests and embedding code. */
-    public PulseSettings with(Setting s, long value) {
-        EnumMap<Setting, Long> copy = new EnumMap<>(values);
-        copy.put(s, parse(s, Long.toString(value), "code"));
+    /** A copy with one value replaced (checked as if read from a source), for tests and embedding code. */
+    public PulseSettings with(Setting s, Object value) {
+        EnumMap<Setting, Object> copy = new EnumMap<>(values);
+        copy.put(s, parse(s, String.valueOf(value), "code"));
         return new PulseSettings(copy);
     }
 
+    /** A number setting's value. */
     public long get(Setting s) {
-        return values.get(s);
+        if (s.kind != Setting.Kind.NUMBER) {
+            throw new IllegalArgumentException(s + " is not a number setting");
+        }
+        return (Long) values.get(s);
+    }
+
+    public String text(Setting s) {
+        if (s.kind != Setting.Kind.TEXT) {
+            throw new IllegalArgumentException(s + " is not a text setting");
+        }
+        return (String) values.get(s);
+    }
+
+    /** A text setting split at commas, entries trimmed, empty ones dropped. */
+    public List<String> list(Setting s) {
+        return Arrays.stream(text(s).split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList();
+    }
+
+    public boolean flag(Setting s) {
+        if (s.kind != Setting.Kind.BOOLEAN) {
+            throw new IllegalArgumentException(s + " is not a true/false setting");
+        }
+        return (Boolean) values.get(s);
     }
 
     public long pingInterval() {
@@ -119,9 +156,9 @@ public final class PulseSettings {
         return pingInterval() + pongTimeout();
     }
 
-    /** Setting keys to values, in declaration order. */
-    public Map<String, Long> asMap() {
-        Map<String, Long> map = new LinkedHashMap<>();
+    /** Setting keys to values (Long, String or Boolean), in declaration order. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
         values.forEach((s, v) -> map.put(s.key, v));
         return Collections.unmodifiableMap(map);
     }

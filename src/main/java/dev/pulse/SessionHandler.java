@@ -1,6 +1,7 @@
 package dev.pulse;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -49,8 +50,12 @@ public final class SessionHandler {
      */
     public Peer open(PeerConnection connection, String user, String remoteAddress) {
         Peer[] self = new Peer[1];
-        PeerSender sender = new PeerSender(connection, executor, error -> sendFailed(self[0], error));
-        Peer peer = new Peer(connection, sender, clock.millis(), user, remoteAddress);
+        PeerSender sender = new PeerSender(connection, executor, settings.get(Setting.MAX_QUEUED_BYTES),
+                error -> sendFailed(self[0], error));
+        long now = clock.millis();
+        InboundGuard inbound = new InboundGuard(settings.get(Setting.MAX_MESSAGE_SIZE),
+                settings.get(Setting.RATE_LIMIT), settings.get(Setting.RATE_BURST), now);
+        Peer peer = new Peer(connection, sender, now, user, remoteAddress, inbound);
         self[0] = peer;
         registry.add(peer);
         sender.sendText(codec.welcome(connection.id(), settings, clock.millis()));
@@ -60,11 +65,59 @@ public final class SessionHandler {
         return peer;
     }
 
-    /** A text frame from the peer. Bad input is answered with an error frame; the session stays open. */
+    /**
+     * A part of a text message (the whole of it when {@code last} and nothing came before).
+     * A message over maxMessageSize closes the session with 1009 without being held whole.
+     */
+    public void onTextPart(Peer peer, String part, boolean last) {
+        String whole;
+        try {
+            whole = peer.inbound().assemble(part, last);
+        } catch (InboundGuard.TooBig e) {
+            drop(peer, Protocol.Close.TOO_BIG);
+            return;
+        }
+        if (whole == null) {
+            peer.seen(clock.millis());
+        } else {
+            onText(peer, whole);
+        }
+    }
+
+    /** A binary frame: Pulse has none, the session is closed with 1003. */
+    public void onBinary(Peer peer) {
+        drop(peer, Protocol.Close.UNSUPPORTED_DATA);
+    }
+
+    /**
+     * A whole text message. Bad input is answered with an error frame and the session stays open,
+     * up to maxBadMessages in a row (then 1008). Past the rate limit a message is refused with
+     * one error frame per run of refusals, and a burst's worth more refusals closes with 1008.
+     */
     public void onText(Peer peer, String text) {
         long now = clock.millis();
         peer.seen(now);
+        InboundGuard guard = peer.inbound();
+        if (!guard.tryAcquire(now)) {
+            if (guard.limitedInARow() == 1) {
+                peer.sender().sendText(codec.error(Protocol.ERROR_RATE_LIMITED,
+                        "more than " + settings.get(Setting.RATE_LIMIT) + " messages per second; message dropped"));
+            } else if (guard.limitedInARow() > settings.get(Setting.RATE_BURST)) {
+                drop(peer, Protocol.Close.RATE_LIMITED);
+            }
+            return;
+        }
         Inbound message = codec.decode(text);
+        if (message instanceof Inbound.Invalid invalid) {
+            LOG.fine(() -> "Bad message from session " + peer.id() + ": " + invalid.problem());
+            if (guard.bad() > settings.get(Setting.MAX_BAD_MESSAGES)) {
+                drop(peer, Protocol.Close.TOO_MANY_BAD_MESSAGES);
+            } else {
+                peer.sender().sendText(codec.error(invalid.code(), invalid.problem()));
+            }
+            return;
+        }
+        guard.good();
         if (message instanceof Inbound.Heartbeat heartbeat) {
             peer.sender().sendText(codec.heartbeatAck(heartbeat.ts(), now));
         } else if (message instanceof Inbound.TextHeartbeat) {
@@ -77,9 +130,6 @@ public final class SessionHandler {
             messaging.unsubscribe(peer, unsubscribe.topic());
         } else if (message instanceof Inbound.Message clientMessage) {
             deliver(peer, clientMessage);
-        } else if (message instanceof Inbound.Invalid invalid) {
-            LOG.fine(() -> "Bad message from session " + peer.id() + ": " + invalid.problem());
-            peer.sender().sendText(codec.error(invalid.code(), invalid.problem()));
         }
     }
 
@@ -129,6 +179,7 @@ public final class SessionHandler {
         drop(peer, why.code, why.reason, cause(why));
     }
 
+    /** Ends the session with a close of the given code and reason; see {@link #drop(Peer, Protocol.Close)}. */
     void drop(Peer peer, int code, String reason, CloseCause cause) {
         if (!end(peer, cause)) {
             return;
@@ -162,12 +213,20 @@ public final class SessionHandler {
             case GOING_AWAY -> CloseCause.SERVER_SHUTDOWN;
             case SEND_FAILED -> CloseCause.SEND_FAILED;
             case HEARTBEAT_TIMEOUT -> CloseCause.HEARTBEAT_TIMEOUT;
+            case SLOW_CONSUMER -> CloseCause.SLOW_CONSUMER;
+            case UNSUPPORTED_DATA, TOO_MANY_BAD_MESSAGES, RATE_LIMITED, TOO_BIG -> CloseCause.POLICY_VIOLATION;
             case CLOSED_BY_APP -> CloseCause.CLOSED_BY_APP;
             case NOT_RUNNING -> throw new IllegalArgumentException("a registered session is never closed with " + why);
         };
     }
 
     private void sendFailed(Peer peer, Throwable error) {
+        if (error instanceof SlowConsumerException || error instanceof SocketTimeoutException
+                || error.getCause() instanceof SocketTimeoutException) {
+            LOG.fine(() -> "Session " + peer.id() + " is a slow consumer: " + error.getMessage());
+            drop(peer, Protocol.Close.SLOW_CONSUMER);
+            return;
+        }
         if (error instanceof IOException || error instanceof IllegalStateException) {
             LOG.log(Level.FINE, "Send to session " + peer.id() + " failed; peer is gone", error);
         } else {

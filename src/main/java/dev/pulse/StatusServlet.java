@@ -29,7 +29,15 @@ public class StatusServlet extends HttpServlet {
 
     static String status(PulseRuntime runtime) {
         JsonObjectBuilder settings = Json.createObjectBuilder();
-        runtime.settings().asMap().forEach(settings::add);
+        runtime.settings().asMap().forEach((key, value) -> {
+            if (value instanceof Long number) {
+                settings.add(key, number);
+            } else if (value instanceof Boolean flag) {
+                settings.add(key, flag);
+            } else {
+                settings.add(key, String.valueOf(value));
+            }
+        });
         return Json.createObjectBuilder()
                 .add("running", true)
                 .add("protocol", Protocol.VERSION)

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,22 +27,30 @@ class LifecycleTest {
     }
 
     @Test
-    void stopClosesEverySessionWith1001AndLeavesNoThread() throws Exception {
-        TyrusPulseServer server = TyrusPulseServer.start(TestSettings.settings());
-        List<TestClient> clients = List.of(TestClient.connect(server.endpoint()),
-                TestClient.connect(server.endpoint()), TestClient.connect(server.endpoint()));
-        for (TestClient c : clients) {
+    void stopClosesEverySessionWith1001AndASpreadRetryHintAndLeavesNoThread() throws Exception {
+        long spread = 60_000;
+        TyrusPulseServer server = TyrusPulseServer.start(TestSettings.settings().with(Setting.SHUTDOWN_SPREAD, spread));
+        List<TestClient> clients = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            TestClient c = TestClient.connect(server.endpoint());
             c.nextOfType("welcome", 5_000);
+            clients.add(c);
         }
         assertTrue(!pulseThreads().isEmpty(), "the fallback scheduler runs while Pulse runs");
 
         server.close();
 
+        Set<Long> hints = new HashSet<>();
         for (TestClient c : clients) {
             TestClient.Closed closed = c.closed.get(5, TimeUnit.SECONDS);
             assertEquals(1001, closed.code());
-            assertEquals("server shutdown", closed.reason());
+            JsonObject reason = TestClient.json(closed.reason());
+            assertEquals("server shutdown", reason.getString("reason"));
+            long retryAfter = reason.getJsonNumber("retryAfterMs").longValue();
+            assertTrue(retryAfter >= 0 && retryAfter <= spread, "retryAfterMs " + retryAfter);
+            hints.add(retryAfter);
         }
+        assertTrue(hints.size() > 5, "reconnect hints are not spread: " + hints);
         assertEquals(List.of(), pulseThreads(), "Pulse threads left after stop");
         assertFalse(Pulse.get().isRunning());
         assertThrows(IllegalStateException.class, () -> Pulse.get().broadcast("late"));

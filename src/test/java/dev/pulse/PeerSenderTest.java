@@ -26,7 +26,7 @@ class PeerSenderTest {
     @Test
     void sendsInOrderOneAtATime() {
         FakeConnection conn = new FakeConnection("a").holdCompletions();
-        PeerSender sender = new PeerSender(conn, Runnable::run, failures::add);
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, failures::add);
         sender.sendText("1");
         sender.sendText("2");
         sender.sendPing(ByteBuffer.allocate(1));
@@ -53,7 +53,7 @@ class PeerSenderTest {
             } finally {
                 depth.decrementAndGet();
             }
-        }, failures::add);
+        }, Long.MAX_VALUE, failures::add);
         // the first send schedules a drain that, completing inline, loops through the whole queue
         IntStream.range(0, 100_000).forEach(i -> sender.sendText("m" + i));
         assertEquals(100_000, conn.texts.size());
@@ -62,7 +62,7 @@ class PeerSenderTest {
     @Test
     void firstFailureIsReportedOnceAndLaterFramesAreDiscarded() {
         FakeConnection conn = new FakeConnection("a").holdCompletions();
-        PeerSender sender = new PeerSender(conn, Runnable::run, failures::add);
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, failures::add);
         sender.sendText("1");
         sender.sendText("2");
         conn.completeNext(new IOException("reset"));
@@ -77,7 +77,7 @@ class PeerSenderTest {
     void failedPingFailsTheSender() {
         FakeConnection conn = new FakeConnection("a");
         conn.failSends = true;
-        PeerSender sender = new PeerSender(conn, Runnable::run, failures::add);
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, failures::add);
         sender.sendPing(ByteBuffer.allocate(8));
         assertEquals(1, failures.size());
         assertTrue(sender.hasFailed());
@@ -88,7 +88,7 @@ class PeerSenderTest {
         FakeConnection conn = new FakeConnection("a");
         PeerSender sender = new PeerSender(conn, r -> {
             throw new java.util.concurrent.RejectedExecutionException("stopped");
-        }, failures::add);
+        }, Long.MAX_VALUE, failures::add);
         sender.sendText("x");
         assertEquals(1, failures.size());
     }
@@ -98,7 +98,7 @@ class PeerSenderTest {
         FakeConnection conn = new FakeConnection("a").holdCompletions();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         ExecutorService completer = Executors.newSingleThreadExecutor();
-        PeerSender sender = new PeerSender(conn, pool, failures::add);
+        PeerSender sender = new PeerSender(conn, pool, Long.MAX_VALUE, failures::add);
         int threads = 4;
         int perThread = 2_000;
         List<Thread> producers = new ArrayList<>();

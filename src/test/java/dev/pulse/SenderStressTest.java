@@ -55,8 +55,10 @@ class SenderStressTest {
     @BeforeEach
     void start() throws Exception {
         root.addHandler(capture);
-        // ticks far apart: the test threads do the pushing and pinging
-        server = TyrusPulseServer.start(PulseSettings.defaults().with(Setting.TIME_INTERVAL, 3_600_000));
+        // ticks far apart: the test threads do the pushing and pinging; limits out of the way
+        server = TyrusPulseServer.start(PulseSettings.defaults().with(Setting.TIME_INTERVAL, 3_600_000)
+                .with(Setting.RATE_LIMIT, 1_000_000).with(Setting.RATE_BURST, 1_000_000)
+                .with(Setting.MAX_QUEUED_BYTES, 1_000_000_000));
     }
 
     @AfterEach
