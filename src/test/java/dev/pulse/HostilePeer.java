@@ -24,7 +24,23 @@ final class HostilePeer implements AutoCloseable {
     }
 
     static HostilePeer upgradeAndGoSilent(URI wsUri) throws IOException {
-        Socket socket = new Socket(wsUri.getHost(), wsUri.getPort());
+        return upgrade(wsUri, 0);
+    }
+
+    /**
+     * Upgrades with a small receive buffer, so that a server writing to a peer that never reads
+     * fills the connection quickly.
+     */
+    static HostilePeer upgradeWithReceiveBuffer(URI wsUri, int receiveBufferBytes) throws IOException {
+        return upgrade(wsUri, receiveBufferBytes);
+    }
+
+    private static HostilePeer upgrade(URI wsUri, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes); // before connect, so the window is small from the start
+        }
+        socket.connect(new java.net.InetSocketAddress(wsUri.getHost(), wsUri.getPort()), 5000);
         socket.setSoTimeout(5000);
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
@@ -62,9 +78,49 @@ final class HostilePeer implements AutoCloseable {
 
     /** Sends one masked text frame, as a client must, then goes silent again. */
     void sendText(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void sendBinary(byte[] payload) throws IOException {
+        sendFrame(0x2, payload);
+    }
+
+    /** An unsolicited Pong: keeps the peer alive in the server's eyes without reading anything. */
+    void sendPong() throws IOException {
+        sendFrame(0xA, new byte[0]);
+    }
+
+    /**
+     * Reads frames (skipping data and control frames) until the server's close frame; returns its
+     * code, or 1006 if the connection ends without one.
+     */
+    int awaitCloseCode(int timeoutMillis) throws IOException {
+        socket.setSoTimeout(timeoutMillis);
+        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        try {
+            while (true) {
+                int b0 = in.readUnsignedByte();
+                int b1 = in.readUnsignedByte();
+                long len = b1 & 0x7f;
+                if (len == 126) {
+                    len = in.readUnsignedShort();
+                } else if (len == 127) {
+                    len = in.readLong();
+                }
+                byte[] payload = new byte[(int) len];
+                in.readFully(payload);
+                if ((b0 & 0x0f) == 0x8) {
+                    return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+                }
+            }
+        } catch (java.io.EOFException | java.net.SocketException e) {
+            return 1006;
+        }
+    }
+
+    private void sendFrame(int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x81); // FIN + text
+        frame.write(0x80 | opcode); // FIN + opcode
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65536) {

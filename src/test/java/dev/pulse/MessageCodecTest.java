@@ -98,4 +98,23 @@ class MessageCodecTest {
         assertEquals("bad_message", e.getString("code"));
         assertEquals("unknown type '\"}\\'", e.getString("message"));
     }
+
+    @Test
+    void deepNestingIsRefusedBeforeParsing() {
+        MessageCodec shallow = new MessageCodec(4);
+        assertInstanceOf(Inbound.Message.class, shallow.decode("{\"type\":\"message\",\"data\":[[[1]]]}"));
+        assertEquals("JSON nested deeper than 4 levels",
+                assertInstanceOf(Inbound.Invalid.class, shallow.decode("{\"type\":\"message\",\"data\":[[[[1]]]]}")).problem());
+        assertInstanceOf(Inbound.Message.class, shallow.decode("{\"type\":\"message\",\"data\":\"[[[[[[\\\"]]]]\"}"),
+                "brackets and escaped quotes inside strings do not count");
+        String bomb = "[".repeat(100_000);
+        assertEquals("JSON nested deeper than 16 levels", assertInstanceOf(Inbound.Invalid.class, codec.decode(bomb)).problem());
+    }
+
+    @Test
+    void closeReasonCarriesTheRetryHint() {
+        JsonObject reason = parse(MessageCodec.closeReason("server shutdown", 1234));
+        assertEquals("server shutdown", reason.getString("reason"));
+        assertEquals(1234, reason.getInt("retryAfterMs"));
+    }
 }

@@ -28,14 +28,19 @@ final class TestClient implements AutoCloseable {
     record Closed(int code, String reason) {
     }
 
+    /** One JDK client for all test connections: its selector thread serves them all. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    /** System.nanoTime() at the arrival of each {@code time} push. */
+    final java.util.List<Long> timeArrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
     final AtomicInteger pings = new AtomicInteger();
     final CompletableFuture<Closed> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
     private TestClient(URI uri) {
         Listener listener = new Listener();
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        this.socket = HTTP.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(uri, listener).join();
     }
@@ -120,6 +125,9 @@ final class TestClient implements AutoCloseable {
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
+                if (partial.indexOf("{\"type\":\"time\"") == 0) {
+                    timeArrivals.add(System.nanoTime());
+                }
                 texts.add(partial.toString());
                 partial.setLength(0);
             }
