@@ -14,6 +14,9 @@ public final class Protocol {
     /** Endpoint path inside the web application: {@code ws://HOST:PORT/CONTEXT/ws}. */
     public static final String ENDPOINT_PATH = "/ws";
 
+    /** The subprotocol Pulse offers; a client that sends its token as a subprotocol entry offers this too. */
+    public static final String SUBPROTOCOL = "pulse.v1";
+
     // JSON message types
     public static final String WELCOME = "welcome";
     public static final String HEARTBEAT = "heartbeat";
@@ -71,6 +74,10 @@ public final class Protocol {
         TOO_BIG(1009, "message too big"),
         /** More than maxQueuedBytes queued, or a send running longer than sendTimeout. */
         SLOW_CONSUMER(4008, "slow consumer"),
+        /** Over maxSessions or maxSessionsPerAddress (a handshake that raced past the filter's check). */
+        SERVER_FULL(1013, "server full"),
+        /** The token verifier refused the client, or it brought no token. */
+        UNAUTHORIZED(4401, "unauthorized"),
         /** Pulse is not running in this web application (not yet started or already stopped). */
         NOT_RUNNING(1013, "pulse not running"),
         /** No frame of any kind arrived for pingInterval + pongTimeout. */

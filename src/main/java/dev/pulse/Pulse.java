@@ -162,6 +162,16 @@ public final class Pulse {
     }
 
     /**
+     * Sets the access-token check for handshakes. Clients whose token it refuses (or who bring
+     * none) are closed with 4401 right after the upgrade. Only one verifier at a time.
+     *
+     * @throws IllegalStateException if a verifier is already registered
+     */
+    public Registration tokenVerifier(TokenVerifier verifier) {
+        return events.tokenVerifier(verifier);
+    }
+
+    /**
      * Sets the handler for client {@code message} frames. Only one handler at a time.
      *
      * @throws IllegalStateException if a handler is already registered

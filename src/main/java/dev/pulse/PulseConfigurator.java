@@ -6,25 +6,24 @@ import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 
 /**
- * Handshake hook of the Pulse endpoint. The Jakarta WebSocket API does not expose the client's
- * address, so {@link RemoteAddressFilter} captures it for the request thread and this configurator
- * copies it into the session's user properties (per session: containers copy the config for each
- * handshake).
+ * Handshake hook of the Pulse endpoint: copies what {@link HandshakeFilter} established (client
+ * address, token user, refusal) into the session's user properties. Containers copy the endpoint
+ * config for each handshake, so these are per session.
  */
 public class PulseConfigurator extends ServerEndpointConfig.Configurator {
 
-    static final String REMOTE_ADDRESS = "dev.pulse.remoteAddress";
+    static final String HANDSHAKE = "dev.pulse.handshake";
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-        String address = RemoteAddressFilter.currentRemoteAddress();
-        if (address != null) {
-            config.getUserProperties().put(REMOTE_ADDRESS, address);
+        HandshakeFilter.Handshake handshake = HandshakeFilter.current();
+        if (handshake != null) {
+            config.getUserProperties().put(HANDSHAKE, handshake);
         }
     }
 
-    /** The address captured at the handshake, or null where no filter ran (e.g. Tyrus in tests). */
-    static String remoteAddress(Session session) {
-        return session.getUserProperties().get(REMOTE_ADDRESS) instanceof String address ? address : null;
+    /** What the filter established, or null where no filter ran (e.g. Tyrus in tests). */
+    static HandshakeFilter.Handshake handshake(Session session) {
+        return session.getUserProperties().get(HANDSHAKE) instanceof HandshakeFilter.Handshake h ? h : null;
     }
 }

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * The WebSocket endpoint: a thin per-connection adapter that hands every event to the running
  * {@link PulseRuntime}. One instance per connection; the container calls it on its own threads.
  */
-@ServerEndpoint(value = Protocol.ENDPOINT_PATH, configurator = PulseConfigurator.class)
+@ServerEndpoint(value = Protocol.ENDPOINT_PATH, subprotocols = Protocol.SUBPROTOCOL, configurator = PulseConfigurator.class)
 public class PulseEndpoint {
 
     private static final Logger LOG = Logger.getLogger(PulseEndpoint.class.getName());
@@ -30,14 +30,23 @@ public class PulseEndpoint {
     public void onOpen(Session session) throws IOException {
         PulseRuntime runtime = Pulse.get().runtime();
         if (runtime == null) {
-            Protocol.Close why = Protocol.Close.NOT_RUNNING;
-            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(why.code), why.reason));
+            close(session, Protocol.Close.NOT_RUNNING);
             return;
         }
+        HandshakeFilter.Handshake handshake = PulseConfigurator.handshake(session);
+        if (handshake != null && handshake.unauthorized()) {
+            close(session, Protocol.Close.UNAUTHORIZED);
+            return;
+        }
+        String user = handshake != null && handshake.user() != null ? handshake.user()
+                : session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName();
         sessions = runtime.sessions();
-        peer = sessions.open(new JsrPeerConnection(session, runtime.settings().get(Setting.SEND_TIMEOUT)),
-                session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName(),
-                PulseConfigurator.remoteAddress(session));
+        peer = sessions.open(new JsrPeerConnection(session, runtime.settings().get(Setting.SEND_TIMEOUT)), user,
+                handshake == null ? null : handshake.clientAddress());
+    }
+
+    private static void close(Session session, Protocol.Close why) throws IOException {
+        session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(why.code), why.reason));
     }
 
     /** Partial delivery: the container's buffer stays small and Pulse enforces maxMessageSize. */

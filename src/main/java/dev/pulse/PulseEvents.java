@@ -8,7 +8,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The host application's listeners and its client message handler. Lives as long as the class
+ * The host application's listeners, its client message handler and its token verifier. Lives as long as the class
  * loader (see {@link Pulse}), so an application may register before or after Pulse starts.
  * Listeners run on the thread where the event happened; one that throws is logged and the others
  * still run.
@@ -20,6 +20,7 @@ final class PulseEvents {
     private final List<Consumer<SessionInfo>> openListeners = new CopyOnWriteArrayList<>();
     private final List<SessionCloseListener> closeListeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<ClientMessageHandler> messageHandler = new AtomicReference<>();
+    private final AtomicReference<TokenVerifier> tokenVerifier = new AtomicReference<>();
 
     Registration onOpen(Consumer<SessionInfo> listener) {
         openListeners.add(listener);
@@ -36,6 +37,18 @@ final class PulseEvents {
             throw new IllegalStateException("A client message handler is already registered");
         }
         return () -> messageHandler.compareAndSet(handler, null);
+    }
+
+    Registration tokenVerifier(TokenVerifier verifier) {
+        if (!tokenVerifier.compareAndSet(null, verifier)) {
+            throw new IllegalStateException("A token verifier is already registered");
+        }
+        return () -> tokenVerifier.compareAndSet(verifier, null);
+    }
+
+    /** The registered verifier, or null. */
+    TokenVerifier tokenVerifier() {
+        return tokenVerifier.get();
     }
 
     /** The registered handler, or null. */

@@ -30,6 +30,7 @@ public final class PulseRuntime {
     private final TopicRegistry topics = new TopicRegistry();
     private final Messaging messaging;
     private final SessionHandler sessions;
+    private final HandshakePolicy handshakePolicy;
     private final LivenessMonitor liveness;
     private final TimePusher timePusher;
     private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
@@ -43,6 +44,7 @@ public final class PulseRuntime {
         this.messaging = new Messaging(registry, topics, codec, settings);
         this.sessions = new SessionHandler(registry, messaging, Pulse.get().events(), codec, settings, clock,
                 scheduler.executor());
+        this.handshakePolicy = new HandshakePolicy(settings);
         this.liveness = new LivenessMonitor(registry, sessions, settings, clock);
         this.timePusher = new TimePusher(registry, codec, clock);
     }
@@ -122,6 +124,10 @@ public final class PulseRuntime {
 
     public SessionRegistry registry() {
         return registry;
+    }
+
+    HandshakePolicy handshakePolicy() {
+        return handshakePolicy;
     }
 
     TopicRegistry topics() {

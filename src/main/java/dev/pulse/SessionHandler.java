@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,12 +44,21 @@ public final class SessionHandler {
 
     /**
      * Registers the connection, queues its welcome, then tells the open listeners (so anything
-     * they send comes after the welcome).
+     * they send comes after the welcome). Over maxSessions or maxSessionsPerAddress (a handshake
+     * that raced past the filter) it closes the connection with 1013 and a retry hint instead.
      *
      * @param user          the authenticated user's name, or null
      * @param remoteAddress the client's address, or null where unknown
+     * @return the registered peer, or null when refused
      */
     public Peer open(PeerConnection connection, String user, String remoteAddress) {
+        long perAddress = settings.get(Setting.MAX_SESSIONS_PER_ADDRESS);
+        if (registry.size() >= settings.get(Setting.MAX_SESSIONS)
+                || (perAddress > 0 && registry.sessionsOf(remoteAddress) >= perAddress)) {
+            long retryAfter = 5_000 + ThreadLocalRandom.current().nextLong(10_001);
+            connection.close(Protocol.Close.SERVER_FULL.code, MessageCodec.closeReason(Protocol.Close.SERVER_FULL.reason, retryAfter));
+            return null;
+        }
         Peer[] self = new Peer[1];
         PeerSender sender = new PeerSender(connection, executor, settings.get(Setting.MAX_QUEUED_BYTES),
                 error -> sendFailed(self[0], error));
@@ -216,7 +226,8 @@ public final class SessionHandler {
             case SLOW_CONSUMER -> CloseCause.SLOW_CONSUMER;
             case UNSUPPORTED_DATA, TOO_MANY_BAD_MESSAGES, RATE_LIMITED, TOO_BIG -> CloseCause.POLICY_VIOLATION;
             case CLOSED_BY_APP -> CloseCause.CLOSED_BY_APP;
-            case NOT_RUNNING -> throw new IllegalArgumentException("a registered session is never closed with " + why);
+            case NOT_RUNNING, SERVER_FULL, UNAUTHORIZED ->
+                    throw new IllegalArgumentException("a registered session is never closed with " + why);
         };
     }
 

@@ -12,14 +12,30 @@ import java.util.concurrent.ConcurrentMap;
 public final class SessionRegistry {
 
     private final ConcurrentMap<String, Peer> peers = new ConcurrentHashMap<>();
+    /** Open sessions per client address; an address with none has no entry. */
+    private final ConcurrentMap<String, Integer> perAddress = new ConcurrentHashMap<>();
 
     void add(Peer peer) {
         peers.put(peer.id(), peer);
+        if (peer.remoteAddress() != null) {
+            perAddress.merge(peer.remoteAddress(), 1, Integer::sum);
+        }
     }
 
     /** Removes exactly this peer; true if it was still registered (so only one caller wins). */
     boolean remove(Peer peer) {
-        return peers.remove(peer.id(), peer);
+        if (!peers.remove(peer.id(), peer)) {
+            return false;
+        }
+        if (peer.remoteAddress() != null) {
+            perAddress.computeIfPresent(peer.remoteAddress(), (a, n) -> n == 1 ? null : n - 1);
+        }
+        return true;
+    }
+
+    /** Open sessions from this client address. */
+    public int sessionsOf(String address) {
+        return address == null ? 0 : perAddress.getOrDefault(address, 0);
     }
 
     public Peer get(String id) {
