@@ -58,7 +58,8 @@ function msText(ms) {
 
 function disconnectText(d) {
   if (!d) return '–';
-  const name = codeNames[d.code] ? ` ${codeNames[d.code]}` : '';
+  // drop() reuses 4000 on the wire; its name (HEARTBEAT_TIMEOUT) would mislead here.
+  const name = codeNames[d.code] && d.cause !== 'dropped' ? ` ${codeNames[d.code]}` : '';
   const reason = d.reason ? ` “${d.reason}”` : '';
   const retry = d.retryAfterMs !== null && d.retryAfterMs !== undefined ? `, retry after ${d.retryAfterMs} ms` : '';
   return `${d.code}${name}${reason} — ${d.cause}, ${d.wasClean ? 'clean' : 'unclean'}${retry}, at ${stampText(d.at)}`;
@@ -109,7 +110,8 @@ client.on('open', ({ sessionId, reconnected }) => {
 });
 client.on('close', ({ code, reason, wasClean }) => {
   renderStats();
-  log('close', `${code}${codeNames[code] ? ` ${codeNames[code]}` : ''}${reason ? ` “${reason}”` : ''} ${wasClean ? 'clean' : 'unclean'}`);
+  const dropped = client.stats.lastDisconnect?.cause === 'dropped';
+  log('close', `${code}${codeNames[code] && !dropped ? ` ${codeNames[code]}` : ''}${reason ? ` “${reason}”` : ''} ${wasClean ? 'clean' : 'unclean'}`);
 });
 client.on('time', (msg) => {
   timeCount++;

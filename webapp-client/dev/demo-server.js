@@ -1,0 +1,121 @@
+// Development stand-in for the WAR: serves the demo page and the client like the WAR does
+// (/pulse/ -> src/main/webapp, /pulse/js/ -> webapp-client/src) and speaks the protocol subset
+// at /pulse/ws. For trying the page without a servlet container; not used in production.
+//
+//   node dev/demo-server.js [port]        (default 8090, 127.0.0.1 only)
+//
+// Type in the terminal to act on every connected client:
+//   kill     -> terminate the TCP connections (client sees 1006)
+//   silent   -> stop answering and pushing (hung server; client's heartbeat deadline fires)
+//   resume   -> answer again
+//   shutdown -> close with 1001 '{"reason":"shutdown","retryAfterMs":3000}'
+//   deny     -> close with 4401 (terminal)
+
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const ROOTS = [
+  ['/pulse/js/', resolve(here, '../src')],
+  ['/pulse/', resolve(here, '../../src/main/webapp')],
+];
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8',
+};
+const HEARTBEAT_INTERVAL = Number(process.env.HEARTBEAT_INTERVAL || 5000);
+const HEARTBEAT_TIMEOUT = Number(process.env.HEARTBEAT_TIMEOUT || 3000);
+const TIME_INTERVAL = Number(process.env.TIME_INTERVAL || 1000);
+
+/** Starts the server; resolves to { url, port, close(), act(command) }. */
+export async function startDemoServer(port = 0, log = () => {}) {
+  const http = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path === '/' || path === '/pulse') {
+      res.writeHead(302, { Location: '/pulse/' });
+      res.end();
+      return;
+    }
+    for (const [prefix, root] of ROOTS) {
+      if (!path.startsWith(prefix)) continue;
+      let file = normalize(join(root, path.slice(prefix.length)));
+      if (!file.startsWith(root)) break;
+      if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+      if (!existsSync(file)) break;
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+      createReadStream(file).pipe(res);
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('not found');
+  });
+
+  const wss = new WebSocketServer({ server: http, path: '/pulse/ws' });
+  let silent = false;
+  let sessions = 0;
+  wss.on('connection', (socket) => {
+    const id = `dev-${++sessions}`;
+    let seq = 0;
+    log(`${id} connected`);
+    socket.send(JSON.stringify({
+      type: 'welcome', sessionId: id, protocol: 1, heartbeatInterval: HEARTBEAT_INTERVAL,
+      heartbeatTimeout: HEARTBEAT_TIMEOUT, timeInterval: TIME_INTERVAL, serverTime: Date.now(),
+    }));
+    const pusher = setInterval(() => {
+      if (silent) return;
+      const now = Date.now();
+      socket.send(JSON.stringify({ type: 'time', serverTime: now, iso: new Date(now).toISOString(), seq: ++seq }));
+    }, TIME_INTERVAL);
+    socket.on('close', (code, reason) => {
+      clearInterval(pusher);
+      log(`${id} closed ${code} ${reason}`);
+    });
+    socket.on('message', (data, isBinary) => {
+      if (silent) return;
+      let msg = null;
+      try {
+        msg = JSON.parse(isBinary ? '' : data.toString());
+      } catch {
+        // not JSON
+      }
+      if (msg && msg.type === 'heartbeat') {
+        socket.send(JSON.stringify({ type: 'heartbeat_ack', ts: msg.ts, serverTime: Date.now() }));
+      } else {
+        socket.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'unknown message' }));
+      }
+    });
+  });
+
+  await new Promise((ok) => http.listen(port, '127.0.0.1', ok));
+  const actualPort = http.address().port;
+  return {
+    port: actualPort,
+    url: `http://127.0.0.1:${actualPort}/pulse/`,
+    act(command) {
+      for (const s of wss.clients) {
+        if (command === 'kill') s.terminate();
+        if (command === 'shutdown') s.close(1001, '{"reason":"shutdown","retryAfterMs":3000}');
+        if (command === 'deny') s.close(4401, 'unauthorized');
+      }
+      if (command === 'silent') silent = true;
+      if (command === 'resume') silent = false;
+    },
+    close: () => new Promise((ok) => {
+      for (const s of wss.clients) s.terminate();
+      wss.close();
+      http.close(ok);
+    }),
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const server = await startDemoServer(Number(process.argv[2] || 8090), (line) => console.log(line));
+  console.log(`Pulse demo on ${server.url} (commands: kill, silent, resume, shutdown, deny)`);
+  createInterface({ input: process.stdin }).on('line', (line) => server.act(line.trim()));
+}
