@@ -244,6 +244,7 @@ export class PulseClient {
     if (socketWasOpen) {
       this._recordDisconnect({ code, reason, wasClean: true, cause: Cause.CLIENT }, null, true);
     }
+    this._outageStart = null; // a chosen pause is not an outage
     this._setState(State.CLOSED);
   }
 

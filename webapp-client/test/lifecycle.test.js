@@ -70,6 +70,19 @@ test('close() then connect() starts over', () => {
   assert.equal(t.env.listenerCount, 3);
 });
 
+test('a close()/connect() pause is not counted as an outage or a reconnect', () => {
+  const t = setup();
+  t.client.connect();
+  t.welcome();
+  t.client.close();
+  t.clock.advance(5000);
+  t.client.connect();
+  t.welcome();
+  assert.equal(t.client.stats.downtimeMs, null);
+  assert.equal(t.client.stats.reconnects, 0);
+  assert.equal(t.named('open')[1].reconnected, false);
+});
+
 test('connect() while active is a no-op', () => {
   const t = setup();
   t.client.connect();
