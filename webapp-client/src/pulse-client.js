@@ -259,7 +259,8 @@ export class PulseClient {
    */
   send(data) {
     const frame = encodeFrame(data);
-    if (this._state === State.OPEN && this._checkLiveness(false)) {
+    // _socketOpen too: inside a 'close' handler the state still reads 'open' but the socket is gone.
+    if (this._state === State.OPEN && this._socketOpen && this._checkLiveness(false)) {
       this._ws.send(frame);
       return true;
     }

@@ -119,16 +119,19 @@ test('e2e: abrupt drop -> reconnect, queued sends flushed after the welcome', { 
     client.close();
     await server.stop();
   });
+  const states = [];
+  const queuedNow = [];
+  client.on('state', ({ state }) => states.push(state));
+  // Sent from the close handler: certainly while not open (a poll could miss a reconnect this fast).
+  client.on('close', () => queuedNow.push(client.send('queued-1'), client.send('queued-2')));
   client.connect();
   await waitFor(() => client.state === 'open', 3000, 'open');
   server.sockets[0].terminate(); // TCP reset, no close frame: 1006 on the client
-  await waitFor(() => client.state === 'reconnecting', 3000, 'reconnecting');
+  await waitFor(() => client.stats.reconnects === 1 && client.state === 'open', 3000, 'open again');
+  assert.deepEqual(states, ['connecting', 'open', 'reconnecting', 'open']);
+  assert.deepEqual(queuedNow, [false, false], 'queued, not written');
   assert.equal(client.stats.lastDisconnect.code, 1006);
   assert.equal(client.stats.lastDisconnect.wasClean, false);
-  client.send('queued-1');
-  client.send('queued-2');
-  await waitFor(() => client.state === 'open', 3000, 'open again');
-  assert.equal(client.stats.reconnects, 1);
   assert.equal(client.sessionId, 's2');
   await waitFor(() => server.received.includes('queued-2'), 3000, 'queued messages');
   assert.ok(server.received.indexOf('queued-1') < server.received.indexOf('queued-2'));

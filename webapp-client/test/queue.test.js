@@ -68,3 +68,16 @@ test('close() keeps the queue for a later connect()', () => {
   t.welcome();
   assert.deepEqual(t.ws.userFrames, ['kept']);
 });
+
+test('send() from a close handler is queued (state still reads open there) and flushed later', () => {
+  const t = setup();
+  const results = [];
+  t.client.on('close', () => results.push(t.client.state, t.client.send('from close handler')));
+  t.client.connect();
+  t.welcome();
+  t.ws.serverClose(1006, '', false);
+  assert.deepEqual(results, ['open', false]);
+  t.clock.advance(500);
+  t.welcome();
+  assert.deepEqual(t.ws.userFrames, ['from close handler']);
+});
