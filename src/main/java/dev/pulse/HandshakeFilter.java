@@ -72,6 +72,20 @@ public class HandshakeFilter implements Filter {
         }
     }
 
+    /**
+     * The earliest shutdown hook a web application gets: every filter is destroyed before any
+     * context listener hears of the shutdown, and the container's WebSocket listener closes the
+     * sessions left open with its own plain 1001. So Pulse closes its sessions here, each with
+     * 1001 and a spread retry hint; {@link PulseLifecycleListener} then stops the rest.
+     */
+    @Override
+    public void destroy() {
+        PulseRuntime runtime = Pulse.get().runtime();
+        if (runtime != null) {
+            runtime.closeAllSessions();
+        }
+    }
+
     /** The token from the query parameter, else from a Sec-WebSocket-Protocol entry; null if none. */
     static String token(HttpServletRequest request) {
         String token = request.getParameter(TOKEN_PARAMETER);

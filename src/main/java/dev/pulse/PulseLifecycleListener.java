@@ -9,6 +9,7 @@ import java.time.Clock;
  * The one owner of Pulse's lifecycle in a web application: reads the settings, picks the scheduler
  * and starts the runtime when the context starts; stops it (every session gets 1001, no Pulse
  * thread survives) when the context is destroyed. A bad setting fails the deployment.
+ * Sessions are closed a step earlier, from {@link HandshakeFilter#destroy()}, see there.
  */
 @WebListener
 public class PulseLifecycleListener implements ServletContextListener {

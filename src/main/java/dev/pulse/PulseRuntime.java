@@ -93,25 +93,35 @@ public final class PulseRuntime {
     }
 
     /**
-     * Cancels the ticks, closes every session with 1001 and a reason
-     * {@code {"reason":"server shutdown","retryAfterMs":n}}, n spread at random over
-     * shutdownSpread so that clients do not all come back in the same second, releases the hand-off and stops an own
-     * scheduler pool. Called once, by the lifecycle owner.
+     * Closes every session with 1001 and a reason {@code {"reason":"server shutdown","retryAfterMs":n}},
+     * n spread at random over shutdownSpread so that clients do not all come back in the same
+     * second. Close listeners hear {@link CloseCause#SERVER_SHUTDOWN}. Returns how many it closed;
+     * safe to call more than once.
      */
-    public void stop() {
-        Pulse.get().stopped(this);
-        ticks.forEach(t -> t.cancel(false));
-        int open = registry.size();
+    public int closeAllSessions() {
         long spread = settings.get(Setting.SHUTDOWN_SPREAD);
+        int closed = 0;
         for (Peer peer : registry.peers()) {
             if (sessions.end(peer, CloseCause.SERVER_SHUTDOWN)) {
                 long retryAfter = spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1);
                 peer.connection().close(Protocol.Close.GOING_AWAY.code,
                         MessageCodec.closeReason(Protocol.Close.GOING_AWAY.reason, retryAfter));
+                closed++;
             }
         }
+        return closed;
+    }
+
+    /**
+     * Releases the hand-off, cancels the ticks, closes the sessions still open
+     * ({@link #closeAllSessions}) and stops an own scheduler pool. Called once, by the lifecycle owner.
+     */
+    public void stop() {
+        Pulse.get().stopped(this);
+        ticks.forEach(t -> t.cancel(false));
+        int closed = closeAllSessions();
         scheduler.close();
-        LOG.info("Pulse stopped; closed " + open + " sessions with " + Protocol.Close.GOING_AWAY.code);
+        LOG.info("Pulse stopped; closed " + closed + " sessions with " + Protocol.Close.GOING_AWAY.code);
     }
 
     public PulseSettings settings() {

@@ -1,5 +1,7 @@
 package dev.pulse;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -31,11 +33,14 @@ public final class PulseScheduler implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final Kind kind;
     private final String name;
+    /** Threads of an own pool, joined on close: Tomcat's leak check runs right after contextDestroyed. */
+    private final List<Thread> ownThreads;
 
-    private PulseScheduler(ScheduledExecutorService executor, Kind kind, String name) {
+    private PulseScheduler(ScheduledExecutorService executor, Kind kind, String name, List<Thread> ownThreads) {
         this.executor = executor;
         this.kind = kind;
         this.name = name;
+        this.ownThreads = ownThreads;
     }
 
     /** The managed scheduler if the container binds one, else a fallback pool. */
@@ -44,7 +49,7 @@ public final class PulseScheduler implements AutoCloseable {
             Object found = new InitialContext().lookup(JNDI_NAME);
             if (found instanceof ScheduledExecutorService managed) {
                 LOG.info("Pulse uses the managed scheduler " + JNDI_NAME);
-                return new PulseScheduler(managed, Kind.MANAGED, JNDI_NAME);
+                return new PulseScheduler(managed, Kind.MANAGED, JNDI_NAME, List.of());
             }
             LOG.warning(JNDI_NAME + " is a " + found.getClass().getName() + ", not a scheduler; using fallback threads");
         } catch (NamingException e) {
@@ -58,14 +63,16 @@ public final class PulseScheduler implements AutoCloseable {
     /** Pulse's own pool of daemon threads named {@code pulse-scheduler-N}. */
     public static PulseScheduler fallback(int threads) {
         AtomicInteger count = new AtomicInteger();
+        List<Thread> created = new CopyOnWriteArrayList<>();
         ThreadFactory factory = r -> {
             Thread t = new Thread(r, THREAD_PREFIX + count.incrementAndGet());
             t.setDaemon(true);
+            created.add(t);
             return t;
         };
         ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(threads, factory);
         pool.setRemoveOnCancelPolicy(true);
-        return new PulseScheduler(pool, Kind.FALLBACK, THREAD_PREFIX + "N");
+        return new PulseScheduler(pool, Kind.FALLBACK, THREAD_PREFIX + "N", created);
     }
 
     public ScheduledExecutorService executor() {
@@ -81,7 +88,10 @@ public final class PulseScheduler implements AutoCloseable {
         return name;
     }
 
-    /** Stops an own pool and waits for its threads to end; leaves a managed one alone. */
+    /**
+     * Stops an own pool and waits until its threads have ended (awaitTermination can return while
+     * the last worker is still exiting, so each thread is joined); leaves a managed one alone.
+     */
     @Override
     public void close() {
         if (kind != Kind.FALLBACK) {
@@ -91,6 +101,9 @@ public final class PulseScheduler implements AutoCloseable {
         try {
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warning("Pulse scheduler threads did not stop within 10 s");
+            }
+            for (Thread t : ownThreads) {
+                t.join(5_000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
