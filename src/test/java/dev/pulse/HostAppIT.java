@@ -1,0 +1,179 @@
+package dev.pulse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pulse.testapp.CdiPublishServlet;
+import dev.pulse.testapp.CdiPublisher;
+import dev.pulse.testapp.PresenceServlet;
+import dev.pulse.testapp.PublishServlet;
+import dev.pulse.testapp.SessionEvents;
+import jakarta.json.JsonObject;
+import jakarta.json.spi.JsonProvider;
+import java.io.File;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.parsson.JsonProviderImpl;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Pulse dropped into someone else's application: a "shop" WAR built here with the Pulse classes
+ * jar in WEB-INF/lib, the app's own servlets (and, on TomEE, a CDI bean with {@code @Inject Pulse})
+ * that publish to a topic, and the app's own session listeners. Runs on Tomcat 11 and TomEE 9.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class HostAppIT {
+
+    private static final long PROMPT = 5_000;
+
+    @ArquillianResource
+    private URL base;
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @Deployment(testable = false)
+    static WebArchive shop() {
+        StringBuilder params = new StringBuilder();
+        TestSettings.PROPERTIES.forEach((name, value) -> params.append("<context-param><param-name>").append(name)
+                .append("</param-name><param-value>").append(value).append("</param-value></context-param>"));
+        WebArchive shop = ShrinkWrap.create(WebArchive.class, "shop.war")
+                .addAsLibraries(ContainerSupport.pulseClassesJar(), jarOf(JsonProvider.class), jarOf(JsonProviderImpl.class))
+                .addClasses(PublishServlet.class, PresenceServlet.class, SessionEvents.class, SessionEvents.EventsServlet.class)
+                // embedded Tomcat runs in the test JVM, where Pulse's classes (and its web-fragment)
+                // are on the class path too: scan only the app's own jars, as a real server would
+                .addAsManifestResource(new StringAsset("<Context><JarScanner scanClassPath=\"false\"/></Context>"), "context.xml")
+                .setWebXML(new StringAsset("<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"5.0\">"
+                        + "<display-name>shop</display-name>" + params + "</web-app>"));
+        if ("tomee".equals(ContainerSupport.container())) {
+            shop.addClasses(CdiPublisher.class, CdiPublishServlet.class)
+                    .addAsWebInfResource(new StringAsset("<beans xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"3.0\" "
+                            + "bean-discovery-mode=\"annotated\"/>"), "beans.xml");
+        }
+        return shop;
+    }
+
+    private static File jarOf(Class<?> type) {
+        try {
+            return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+    }
+
+    private TestClient connect() throws InterruptedException {
+        TestClient client = TestClient.connect(ContainerSupport.ws(base, "ws"));
+        opened.add(client);
+        client.nextOfType("welcome", PROMPT);
+        return client;
+    }
+
+    private static void subscribe(TestClient client, String topic, boolean presence) throws InterruptedException {
+        client.send("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\",\"presence\":" + presence + "}");
+        client.nextOfType("subscribed", PROMPT);
+    }
+
+    private String post(String path, String topic, String text) throws Exception {
+        URI uri = ContainerSupport.http(base, path + "?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8)
+                + "&text=" + URLEncoder.encode(text, StandardCharsets.UTF_8));
+        HttpResponse<String> response = ContainerSupport.HTTP.send(HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> response = ContainerSupport.get(ContainerSupport.http(base, path));
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    @Test
+    void theAppsOwnCodePublishesToSubscribersOnly() throws Exception {
+        TestClient subscriberA = connect();
+        TestClient subscriberB = connect();
+        TestClient bystander = connect();
+        subscribe(subscriberA, "orders", false);
+        subscribe(subscriberB, "orders", false);
+
+        assertEquals("2", post("publish", "orders", "order 42 shipped"));
+        for (TestClient s : List.of(subscriberA, subscriberB)) {
+            JsonObject m = s.nextOfType("message", PROMPT);
+            assertEquals("orders", m.getString("topic"));
+            assertEquals("order 42 shipped", m.getString("data"));
+            assertEquals(1, m.getInt("seq"));
+        }
+        if ("tomee".equals(ContainerSupport.container())) {
+            assertEquals("2", post("publish-cdi", "orders", "via CDI"), "@Inject Pulse in the app's CDI bean");
+            assertEquals("via CDI", subscriberA.nextOfType("message", PROMPT).getString("data"));
+        }
+        // the bystander was served all along (time pushes) and never saw the topic
+        bystander.texts.clear();
+        bystander.nextOfType("time", PROMPT);
+        assertTrue(bystander.texts.stream().noneMatch(t -> t.contains("orders")), "an unsubscribed client got the topic");
+        assertEquals("0", post("publish", "nobody-here", "x"));
+    }
+
+    @Test
+    void presenceAndTheAppsListenersFollowClientsIncludingASweptDeadPeer() throws Exception {
+        TestClient watcher = connect();
+        subscribe(watcher, "room", true);
+        TestClient guest = connect();
+        subscribe(guest, "room", false);
+        String guestId = watcher.nextOfType("presence", PROMPT).getJsonObject("member").getString("sessionId");
+        assertEquals(2, get("presence?topic=room").split(",").length);
+
+        guest.close();
+        JsonObject leave = watcher.nextOfType("presence", PROMPT);
+        assertEquals("leave", leave.getString("event"));
+        assertEquals(guestId, leave.getJsonObject("member").getString("sessionId"));
+        Await.until("the app heard the guest leave", PROMPT, () -> appHeard("close:" + guestId + ":CLIENT_CLOSED"));
+
+        try (HostilePeer dead = HostilePeer.upgradeAndGoSilent(ContainerSupport.ws(base, "ws"))) {
+            dead.sendText("{\"type\":\"subscribe\",\"topic\":\"room\"}");
+            String deadId = watcher.nextOfType("presence", PROMPT).getJsonObject("member").getString("sessionId");
+            assertEquals(2, get("presence?topic=room").split(",").length);
+            JsonObject deadLeave = watcher.nextOfType("presence", ProtocolContract.SWEEP_BOUND);
+            assertEquals("leave", deadLeave.getString("event"));
+            assertEquals(deadId, deadLeave.getJsonObject("member").getString("sessionId"));
+            Await.until("the app heard the dead peer swept", PROMPT, () -> appHeard("close:" + deadId + ":HEARTBEAT_TIMEOUT"));
+        }
+        assertEquals(1, get("presence?topic=room").split(",").length);
+        assertTrue(appHeard("open:" + guestId));
+    }
+
+    private boolean appHeard(String line) {
+        try {
+            return get("events").lines().anyMatch(line::equals);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
