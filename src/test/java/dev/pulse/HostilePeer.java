@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -24,7 +26,27 @@ final class HostilePeer implements AutoCloseable {
     }
 
     static HostilePeer upgradeAndGoSilent(URI wsUri) throws IOException {
-        return upgrade(wsUri, 0);
+        return upgrade(wsUri, 0, Map.of());
+    }
+
+    /** Upgrades with extra request headers (Origin, Sec-WebSocket-Protocol, …). */
+    static HostilePeer upgradeWith(URI wsUri, Map<String, String> headers) throws IOException {
+        return upgrade(wsUri, 0, headers);
+    }
+
+    /** The server's answer to a handshake it refuses: status line and headers. */
+    static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+        final String response;
+
+        Refused(String response) {
+            super("upgrade refused: " + response);
+            this.response = response;
+        }
+
+        int status() {
+            return Integer.parseInt(response.substring(9, 12));
+        }
     }
 
     /**
@@ -32,10 +54,10 @@ final class HostilePeer implements AutoCloseable {
      * fills the connection quickly.
      */
     static HostilePeer upgradeWithReceiveBuffer(URI wsUri, int receiveBufferBytes) throws IOException {
-        return upgrade(wsUri, receiveBufferBytes);
+        return upgrade(wsUri, receiveBufferBytes, Map.of());
     }
 
-    private static HostilePeer upgrade(URI wsUri, int receiveBufferBytes) throws IOException {
+    private static HostilePeer upgrade(URI wsUri, int receiveBufferBytes, Map<String, String> headers) throws IOException {
         Socket socket = new Socket();
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes); // before connect, so the window is small from the start
@@ -44,18 +66,21 @@ final class HostilePeer implements AutoCloseable {
         socket.setSoTimeout(5000);
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
-        String request = "GET " + wsUri.getRawPath() + " HTTP/1.1\r\n"
+        String target = wsUri.getRawQuery() == null ? wsUri.getRawPath() : wsUri.getRawPath() + "?" + wsUri.getRawQuery();
+        String request = "GET " + target + " HTTP/1.1\r\n"
                 + "Host: " + wsUri.getHost() + ":" + wsUri.getPort() + "\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n";
+                + "Sec-WebSocket-Version: 13\r\n"
+                + headers.entrySet().stream().map(h -> h.getKey() + ": " + h.getValue() + "\r\n").collect(Collectors.joining())
+                + "\r\n";
         socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         String response = readHeaders(socket.getInputStream());
         if (!response.startsWith("HTTP/1.1 101")) {
             socket.close();
-            throw new IOException("upgrade refused: " + response);
+            throw new Refused(response);
         }
         return new HostilePeer(socket, response);
     }

@@ -38,15 +38,27 @@ final class TestClient implements AutoCloseable {
     final CompletableFuture<Closed> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private TestClient(URI uri) {
+    private TestClient(URI uri, String... subprotocols) {
         Listener listener = new Listener();
-        this.socket = HTTP.newWebSocketBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(uri, listener).join();
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        this.socket = builder.buildAsync(uri, listener).join();
     }
 
     static TestClient connect(URI uri) {
         return new TestClient(uri);
+    }
+
+    /** Connects offering these subprotocols, in order. */
+    static TestClient connect(URI uri, String... subprotocols) {
+        return new TestClient(uri, subprotocols);
+    }
+
+    /** The subprotocol the server selected, or "" for none. */
+    String subprotocol() {
+        return socket.getSubprotocol();
     }
 
     synchronized void send(String text) {
