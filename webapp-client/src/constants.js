@@ -17,14 +17,48 @@ export const MessageType = Object.freeze({
   HEARTBEAT_ACK: 'heartbeat_ack',
   TIME: 'time',
   ERROR: 'error',
+  SUBSCRIBE: 'subscribe',
+  UNSUBSCRIBE: 'unsubscribe',
+  SUBSCRIBED: 'subscribed',
+  UNSUBSCRIBED: 'unsubscribed',
+  MESSAGE: 'message',
+  PRESENCE: 'presence',
 });
 
+/** `event` values of a `presence` message. */
+export const PresenceEvent = Object.freeze({
+  JOIN: 'join',
+  LEAVE: 'leave',
+});
+
+/** Topic names: 1 to 100 characters of letters, digits and `_ - . : / @` (as `Protocol.TOPIC_NAME`). */
+export const TOPIC_PATTERN = /^[A-Za-z0-9_.:/@-]{1,100}$/;
+
+/** The rule in words, as the server words it (`Protocol.TOPIC_RULE`). */
+export const TOPIC_RULE = 'topic must be 1 to 100 characters of letters, digits and _ - . : / @';
+
 /**
- * Error codes of `error` events: the server's `{"type":"error","code":...}` (`bad_message`) and
- * the client's own (`unsupported_protocol`, `connect_failed`).
+ * Whether `topic` is a valid topic name.
+ * @param {unknown} topic
+ * @returns {boolean}
+ * @example isValidTopic('room-1') // true; isValidTopic('a b') // false
+ */
+export function isValidTopic(topic) {
+  return typeof topic === 'string' && TOPIC_PATTERN.test(topic);
+}
+
+/**
+ * Error codes of `error` events: the server's `{"type":"error","code":...}` and the client's own
+ * (`unsupported_protocol`, `connect_failed`).
  */
 export const ErrorCode = Object.freeze({
   BAD_MESSAGE: 'bad_message',
+  BAD_TOPIC: 'bad_topic',
+  TOO_MANY_TOPICS: 'too_many_topics',
+  NO_HANDLER: 'no_handler',
+  REJECTED: 'rejected',
+  SERVER_ERROR: 'server_error',
+  RATE_LIMITED: 'rate_limited',
   UNSUPPORTED_PROTOCOL: 'unsupported_protocol',
   CONNECT_FAILED: 'connect_failed',
 });

@@ -39,19 +39,29 @@ export class Emitter {
   emit(event, payload) {
     const set = this._handlers.get(event);
     if (!set) return;
-    for (const entry of [...set]) {
-      try {
-        entry(payload);
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    for (const entry of [...set]) callSafely(entry, payload);
   }
 
   /** Removes every handler. */
   clear() {
     this._handlers.clear();
+  }
+}
+
+/**
+ * Calls `fn(...args)`; if it throws, the error is rethrown in a microtask (where the host reports
+ * it) instead of unwinding into the caller. For application callbacks run from the client's own
+ * socket and timer handlers.
+ * @param {Function} fn
+ * @param {...unknown} args
+ * @example callSafely(handler, data, message);
+ */
+export function callSafely(fn, ...args) {
+  try {
+    fn(...args);
+  } catch (err) {
+    queueMicrotask(() => {
+      throw err;
+    });
   }
 }

@@ -9,10 +9,31 @@ export declare const MessageType: Readonly<{
   HEARTBEAT_ACK: 'heartbeat_ack';
   TIME: 'time';
   ERROR: 'error';
+  SUBSCRIBE: 'subscribe';
+  UNSUBSCRIBE: 'unsubscribe';
+  SUBSCRIBED: 'subscribed';
+  UNSUBSCRIBED: 'unsubscribed';
+  MESSAGE: 'message';
+  PRESENCE: 'presence';
 }>;
+
+export declare const PresenceEvent: Readonly<{ JOIN: 'join'; LEAVE: 'leave' }>;
+
+/** `/^[A-Za-z0-9_.:/@-]{1,100}$/` */
+export declare const TOPIC_PATTERN: RegExp;
+/** The topic rule in words, as the server words it. */
+export declare const TOPIC_RULE: string;
+/** Whether `topic` is a string of 1 to 100 letters, digits and `_ - . : / @`. */
+export declare function isValidTopic(topic: unknown): topic is string;
 
 export declare const ErrorCode: Readonly<{
   BAD_MESSAGE: 'bad_message';
+  BAD_TOPIC: 'bad_topic';
+  TOO_MANY_TOPICS: 'too_many_topics';
+  NO_HANDLER: 'no_handler';
+  REJECTED: 'rejected';
+  SERVER_ERROR: 'server_error';
+  RATE_LIMITED: 'rate_limited';
   UNSUPPORTED_PROTOCOL: 'unsupported_protocol';
   CONNECT_FAILED: 'connect_failed';
 }>;
@@ -188,13 +209,58 @@ export interface ErrorMessage {
   [key: string]: unknown;
 }
 
+/** A member of a topic, in `subscribed.members` and `presence` events. */
+export interface PresenceMember {
+  sessionId: string;
+  /** Present when the member's handshake was authenticated. */
+  user?: string;
+}
+
+/** A message published to a topic; `seq` counts per topic from 1. */
+export interface TopicMessage<T = any> {
+  type: 'message';
+  topic: string;
+  data: T;
+  seq?: number;
+}
+
+export interface SubscribedMessage {
+  type: 'subscribed';
+  topic: string;
+  /** Only when the subscription asked for presence; this session included. */
+  members?: PresenceMember[];
+}
+
+export interface UnsubscribedMessage {
+  type: 'unsubscribed';
+  topic: string;
+}
+
+export interface PresenceMessage {
+  type: 'presence';
+  topic: string;
+  event: 'join' | 'leave';
+  member: PresenceMember;
+}
+
+export interface SubscribeOptions {
+  /** Ask for the member list in `subscribed` and for `presence` events; default false. */
+  presence?: boolean;
+}
+
 export interface PulseEvents {
   state: { state: PulseState; previous: PulseState };
   open: { sessionId: string | null; reconnected: boolean; welcome: WelcomeMessage };
   close: { code: number; reason: string; wasClean: boolean };
   time: TimeMessage;
-  /** A parsed JSON object, the text of a non-JSON frame, or binary data. */
+  /**
+   * A parsed JSON object (broadcasts, messages to this session, topic messages of topics not
+   * subscribed with subscribe(), unknown types), the text of a non-JSON frame, or binary data.
+   */
   message: any;
+  subscribed: SubscribedMessage;
+  unsubscribed: UnsubscribedMessage;
+  presence: PresenceMessage;
   rtt: { rtt: number; offset: number | null };
   error: ErrorMessage;
 }
@@ -214,6 +280,8 @@ export declare class PulseClient {
   readonly stats: PulseStats;
   readonly heartbeatInterval: number;
   readonly heartbeatTimeout: number;
+  /** Topics subscribed with subscribe(), oldest first. */
+  readonly topics: string[];
   /** Server-synchronised epoch ms. */
   now(): number;
   on<E extends keyof PulseEvents>(event: E, handler: (payload: PulseEvents[E]) => void): () => void;
@@ -221,6 +289,14 @@ export declare class PulseClient {
   close(code?: number, reason?: string): void;
   /** true if written now, false if queued (or dropped when queueSize is 0). */
   send(data: object | string | ArrayBuffer | ArrayBufferView | Blob): boolean;
+  /**
+   * Subscribes to a topic (remembered; re-sent after every reconnect). Returns a function that
+   * removes this handler; the topic is unsubscribed with its last handler.
+   * @throws TypeError for a bad topic name, handler or presence flag
+   */
+  subscribe<T = any>(topic: string, handler: (data: T, message: TopicMessage<T>) => void, options?: SubscribeOptions): () => void;
+  /** Removes every handler of the topic and unsubscribes; false if it was not subscribed. */
+  unsubscribe(topic: string): boolean;
   /** Simulates an unclean loss (demo/testing): closes locally with 4000, then reconnects with backoff. */
   drop(): void;
   /** Reconnects now with a fresh attempt count; from closed/failed it is connect(). */

@@ -1,6 +1,7 @@
 /**
- * Pulse browser client: heartbeat, dead-peer detection, reconnect with backoff, send queue and
- * server clock sync over one WebSocket. ES module, no dependencies, no build step.
+ * Pulse browser client: heartbeat, dead-peer detection, reconnect with backoff, send queue,
+ * topic subscriptions that survive reconnects, and server clock sync over one WebSocket.
+ * ES module, no dependencies, no build step.
  *
  * @module pulse-client
  * @example
@@ -8,6 +9,7 @@
  * const client = new PulseClient('wss://example.com/pulse/ws');
  * client.on('time', (msg) => console.log(msg.iso, new Date(client.now())));
  * client.on('state', ({ state }) => console.log('state', state));
+ * client.subscribe('news', (data) => console.log('news', data));
  * client.connect();
  */
 
@@ -20,11 +22,14 @@ import {
   Policy,
   PROTOCOL_VERSION,
   State,
+  TOPIC_RULE,
   closePolicy,
+  isValidTopic,
 } from './constants.js';
 import { backoffDelay } from './backoff.js';
 import { ClockSync } from './clock.js';
 import { Emitter } from './emitter.js';
+import { Subscriptions } from './subscriptions.js';
 import { TimerSet } from './timers.js';
 import { decodeFrame, encodeFrame, parseCloseReason } from './protocol.js';
 
@@ -38,8 +43,12 @@ export {
   MessageType,
   PROTOCOL_VERSION,
   Policy,
+  PresenceEvent,
   State,
+  TOPIC_PATTERN,
+  TOPIC_RULE,
   closePolicy,
+  isValidTopic,
 } from './constants.js';
 export { backoffDelay, backoffCeiling } from './backoff.js';
 
@@ -122,6 +131,7 @@ export class PulseClient {
     this._timers = new TimerSet(o.setTimeout, o.clearTimeout);
     this._emitter = new Emitter();
     this._clock = new ClockSync(o.clockSamples);
+    this._subscriptions = new Subscriptions();
     /** @type {Array<() => void>} removers of window/document listeners */
     this._subs = [];
 
@@ -202,8 +212,14 @@ export class PulseClient {
     return this._dateNow() + (offset === null ? 0 : offset);
   }
 
+  /** The topics subscribed with {@link PulseClient#subscribe}, oldest first. @type {string[]} */
+  get topics() {
+    return this._subscriptions.topics;
+  }
+
   /**
-   * Subscribes to an event: `state`, `open`, `close`, `time`, `message`, `rtt`, `error`.
+   * Listens to an event: `state`, `open`, `close`, `time`, `message`, `subscribed`,
+   * `unsubscribed`, `presence`, `rtt`, `error`.
    * @param {string} event
    * @param {(payload: any) => void} handler
    * @returns {() => void} unsubscribe
@@ -266,6 +282,51 @@ export class PulseClient {
     }
     this._enqueue(frame);
     return false;
+  }
+
+  /**
+   * Subscribes to a topic: `handler(data, message)` gets each of the topic's messages
+   * (`message` is the whole `{type:'message', topic, data, seq}` frame). The subscription is
+   * remembered: it is sent now if the connection is open, otherwise after the next welcome, and
+   * again after every reconnect (before the queued sends). Several handlers may share a topic;
+   * the topic asks for presence while any of them did. Topic messages go to these handlers and
+   * not to the `message` event.
+   * @param {string} topic 1 to 100 characters of letters, digits and `_ - . : / @`
+   * @param {(data: any, message: object) => void} handler
+   * @param {{presence?: boolean}} [options] `presence: true` for the member list in `subscribed`
+   *   and `presence` events for the topic
+   * @returns {() => void} removes this handler (the topic is unsubscribed with its last handler);
+   *   calling it again does nothing
+   * @throws {TypeError} for a bad topic name, a handler that is not a function, or a non-boolean
+   *   `presence`
+   * @example
+   * const off = client.subscribe('room-1', (data) => render(data), { presence: true });
+   * client.on('presence', ({ topic, event, member }) => console.log(topic, event, member.sessionId));
+   * off();
+   */
+  subscribe(topic, handler, { presence = false } = {}) {
+    checkTopic(topic);
+    if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+    if (typeof presence !== 'boolean') throw new TypeError('options.presence must be a boolean');
+    const { entry, frame } = this._subscriptions.add(topic, handler, presence);
+    this._writeSubscription(frame);
+    return () => this._writeSubscription(this._subscriptions.removeEntry(topic, entry));
+  }
+
+  /**
+   * Unsubscribes from a topic: removes all its handlers and tells the server (if connected; a
+   * later connection simply does not subscribe it again). Messages of the topic still on their
+   * way are dropped.
+   * @param {string} topic
+   * @returns {boolean} false if the topic was not subscribed
+   * @throws {TypeError} for a bad topic name
+   * @example client.unsubscribe('room-1');
+   */
+  unsubscribe(topic) {
+    checkTopic(topic);
+    const frame = this._subscriptions.removeTopic(topic);
+    this._writeSubscription(frame);
+    return frame !== null;
   }
 
   /**
@@ -372,6 +433,20 @@ export class PulseClient {
         case MessageType.ERROR:
           this._emitter.emit('error', msg);
           return;
+        case MessageType.MESSAGE:
+          // A topic the client subscribed (or is leaving) keeps its messages; others fall through.
+          if (typeof msg.topic === 'string' && this._subscriptions.route(msg)) return;
+          break;
+        case MessageType.SUBSCRIBED:
+          this._emitter.emit('subscribed', msg);
+          return;
+        case MessageType.UNSUBSCRIBED:
+          this._subscriptions.unsubscribed(msg.topic);
+          this._emitter.emit('unsubscribed', msg);
+          return;
+        case MessageType.PRESENCE:
+          this._emitter.emit('presence', msg);
+          return;
         default:
           break;
       }
@@ -411,7 +486,10 @@ export class PulseClient {
     this._timers.set('uptime', () => {
       this._attempt = 0;
     }, this._opts.minUptime);
-    // Queue first, so that messages sent from 'state'/'open' handlers come after the older ones.
+    // Subscriptions first: the server handles a session's frames in order, so queued messages
+    // find the topics in place (and replies published to them arrive). Then the queue, so that
+    // messages sent from 'state'/'open' handlers come after the older ones.
+    for (const frame of this._subscriptions.frames()) this._ws.send(JSON.stringify(frame));
     while (this._queue.length > 0 && this._ws) this._ws.send(this._queue.shift());
     const epoch = this._epoch;
     this._setState(State.OPEN);
@@ -494,6 +572,7 @@ export class PulseClient {
     this._socketOpen = false;
     this._pings.clear();
     this._unansweredSince = null;
+    this._subscriptions.sessionEnded();
     if (ws) {
       ws.onopen = null;
       ws.onmessage = null;
@@ -674,6 +753,17 @@ export class PulseClient {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * Writes a subscribe/unsubscribe frame if the connection is open. Otherwise nothing: they are
+   * never queued, because the next welcome subscribes whatever is remembered by then.
+   */
+  _writeSubscription(frame) {
+    if (frame === null) return;
+    if (this._state === State.OPEN && this._socketOpen && this._checkLiveness(false)) {
+      this._ws.send(JSON.stringify(frame));
+    }
+  }
+
   _enqueue(frame) {
     const max = this._opts.queueSize;
     this._queue.push(frame);
@@ -694,6 +784,13 @@ export class PulseClient {
     if (state === previous) return;
     this._state = state;
     this._emitter.emit('state', { state, previous });
+  }
+}
+
+function checkTopic(topic) {
+  if (!isValidTopic(topic)) {
+    const shown = typeof topic === 'string' ? JSON.stringify(topic.length > 40 ? `${topic.slice(0, 40)}…` : topic) : typeof topic;
+    throw new TypeError(`${TOPIC_RULE}, got ${shown}`);
   }
 }
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  CLOSE_POLICY, CloseCode, DEFAULTS, MessageType, PROTOCOL_VERSION, closePolicy,
+  CLOSE_POLICY, CloseCode, DEFAULTS, ErrorCode, MessageType, PROTOCOL_VERSION, PresenceEvent, TOPIC_PATTERN,
+  TOPIC_RULE, closePolicy,
 } from '../src/constants.js';
 import * as entry from '../src/pulse-client.js';
 
@@ -48,11 +49,23 @@ test('mirrors the server\'s Protocol.java', { skip: !existsSync(javaProtocol) &&
   assert.ok(version, 'VERSION in Protocol.java');
   assert.equal(Number(version[1]), PROTOCOL_VERSION);
   const types = Object.values(MessageType);
-  for (const name of ['WELCOME', 'HEARTBEAT', 'HEARTBEAT_ACK', 'TIME', 'ERROR']) {
+  for (const name of ['WELCOME', 'HEARTBEAT', 'HEARTBEAT_ACK', 'TIME', 'ERROR', 'SUBSCRIBE', 'UNSUBSCRIBE',
+    'SUBSCRIBED', 'UNSUBSCRIBED', 'MESSAGE', 'PRESENCE']) {
     const m = new RegExp(`String ${name} = "([^"]+)";`).exec(java);
     assert.ok(m, `${name} in Protocol.java`);
     assert.ok(types.includes(m[1]), `message type ${m[1]}`);
   }
+  const errorCodes = Object.values(ErrorCode);
+  const javaErrors = [...java.matchAll(/String ERROR_[A-Z_]+ = "([^"]+)";/g)].map((m) => m[1]);
+  assert.ok(javaErrors.length > 0, 'ERROR_* codes in Protocol.java');
+  for (const code of javaErrors) assert.ok(errorCodes.includes(code), `error code ${code}`);
+  for (const [name, value] of Object.entries(PresenceEvent)) {
+    assert.match(java, new RegExp(`String PRESENCE_${name} = "${value}";`), `PRESENCE_${name}`);
+  }
+  const topicName = /Pattern TOPIC_NAME = Pattern\.compile\("((?:[^"\\]|\\.)*)"\)/.exec(java);
+  assert.ok(topicName, 'TOPIC_NAME in Protocol.java');
+  assert.equal(TOPIC_PATTERN.source, `^${topicName[1].replace(/\\\\/g, '\\')}$`);
+  assert.ok(java.includes(`TOPIC_RULE = "${TOPIC_RULE}";`), 'TOPIC_RULE in Protocol.java');
   const codes = new Set(Object.values(CloseCode));
   const closes = [...java.matchAll(/^\s*([A-Z_]+)\((\d{4}),\s*"/gm)];
   assert.ok(closes.length > 0, 'Close enum in Protocol.java');

@@ -204,7 +204,7 @@ export function setup(options = {}) {
     ...options,
   });
   const events = [];
-  for (const name of ['state', 'open', 'close', 'time', 'message', 'rtt', 'error']) {
+  for (const name of ['state', 'open', 'close', 'time', 'message', 'subscribed', 'unsubscribed', 'presence', 'rtt', 'error']) {
     client.on(name, (payload) => events.push([name, payload]));
   }
   const ctx = {
