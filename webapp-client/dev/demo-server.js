@@ -1,6 +1,8 @@
 // Development stand-in for the WAR: serves the demo page and the client like the WAR does
 // (/pulse/ -> src/main/webapp, /pulse/js/ -> webapp-client/src) and speaks the protocol subset
-// at /pulse/ws. For trying the page without a servlet container; not used in production.
+// at /pulse/ws, topics and presence included; unlike the plain WAR it publishes a client's topic
+// message to that topic (an echo application). For trying the page without a servlet container;
+// not used in production.
 //
 //   node dev/demo-server.js [port]        (default 8090, 127.0.0.1 only)
 //
@@ -59,8 +61,24 @@ export async function startDemoServer(port = 0, log = () => {}) {
   const wss = new WebSocketServer({ server: http, path: '/pulse/ws' });
   let silent = false;
   let sessions = 0;
+  /** topic -> { seq, members: Map<socket, { id, presence }> } */
+  const topics = new Map();
+  const send = (socket, msg) => socket.send(JSON.stringify(msg));
+  const presence = (topic, except, event) => {
+    for (const [peer, m] of topics.get(topic).members) {
+      if (peer !== except && m.presence) send(peer, { type: 'presence', topic, event, member: { sessionId: except.pulseId } });
+    }
+  };
+  const leave = (socket, topic) => {
+    const t = topics.get(topic);
+    if (!t || !t.members.delete(socket)) return;
+    presence(topic, socket, 'leave');
+    if (t.members.size === 0) topics.delete(topic);
+  };
+  const TOPIC = /^[A-Za-z0-9_.:/@-]{1,100}$/;
   wss.on('connection', (socket) => {
     const id = `dev-${++sessions}`;
+    socket.pulseId = id;
     let seq = 0;
     log(`${id} connected`);
     socket.send(JSON.stringify({
@@ -74,6 +92,7 @@ export async function startDemoServer(port = 0, log = () => {}) {
     }, TIME_INTERVAL);
     socket.on('close', (code, reason) => {
       clearInterval(pusher);
+      for (const topic of [...topics.keys()]) leave(socket, topic);
       log(`${id} closed ${code} ${reason}`);
     });
     socket.on('message', (data, isBinary) => {
@@ -84,8 +103,29 @@ export async function startDemoServer(port = 0, log = () => {}) {
       } catch {
         // not JSON
       }
+      const hasTopic = msg && typeof msg.topic === 'string';
       if (msg && msg.type === 'heartbeat') {
         socket.send(JSON.stringify({ type: 'heartbeat_ack', ts: msg.ts, serverTime: Date.now() }));
+      } else if (hasTopic && !TOPIC.test(msg.topic)) {
+        send(socket, { type: 'error', code: 'bad_topic', message: 'topic must be 1 to 100 characters of letters, digits and _ - . : / @' });
+      } else if (hasTopic && msg.type === 'subscribe') {
+        if (!topics.has(msg.topic)) topics.set(msg.topic, { seq: 0, members: new Map() });
+        const t = topics.get(msg.topic);
+        const joined = !t.members.has(socket);
+        t.members.set(socket, { id, presence: msg.presence === true });
+        const answer = { type: 'subscribed', topic: msg.topic };
+        if (msg.presence === true) answer.members = [...t.members.values()].map((m) => ({ sessionId: m.id }));
+        send(socket, answer);
+        if (joined) presence(msg.topic, socket, 'join');
+      } else if (hasTopic && msg.type === 'unsubscribe') {
+        leave(socket, msg.topic);
+        send(socket, { type: 'unsubscribed', topic: msg.topic });
+      } else if (hasTopic && msg.type === 'message') {
+        const t = topics.get(msg.topic);
+        if (t) {
+          t.seq++;
+          for (const peer of t.members.keys()) send(peer, { type: 'message', topic: msg.topic, data: msg.data ?? null, seq: t.seq });
+        }
       } else {
         socket.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'unknown message' }));
       }

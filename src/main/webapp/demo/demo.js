@@ -1,7 +1,9 @@
-// Pulse demo page: one PulseClient, its state and statistics on screen, and an event log.
-// Element ids are stable for browser tests (see docs/client.md "Demo page").
+// Pulse demo page: one PulseClient, its state and statistics on screen, topics with presence,
+// and an event log. Element ids are stable for browser tests (see docs/client.md "Demo page").
+// Query parameters override client options and subscribe topics at load, e.g.
+// /pulse/?minDelay=200&maxDelay=2000&topic=room-1
 
-import { PulseClient, CloseCode } from '../js/pulse-client.js';
+import { PulseClient, CloseCode, DEFAULTS, isValidTopic } from '../js/pulse-client.js';
 
 const LOG_LIMIT = 200;
 const CLOCK_REFRESH_MS = 100;
@@ -33,7 +35,32 @@ const el = {
   reconnect: $('reconnect'),
   verbose: $('verbose'),
   endpoint: $('endpoint'),
+  options: $('options'),
+  topicForm: $('topic-form'),
+  topic: $('topic'),
+  presence: $('presence'),
+  sendForm: $('send-form'),
+  message: $('message'),
+  topicList: $('topic-list'),
 };
+
+/**
+ * Client options and topics from the query string: any numeric option of DEFAULTS
+ * (`?minDelay=200&maxDelay=2000`, `maxRetries=Infinity`), and `topic` (repeatable) to subscribe
+ * with presence before connecting. Anything else is reported and ignored.
+ */
+function pageSettings(search) {
+  const params = new URLSearchParams(search);
+  const options = {};
+  const ignored = [];
+  for (const [name, value] of params) {
+    if (name === 'topic') continue;
+    const number = value.trim() === '' ? NaN : Number(value);
+    if (!Object.hasOwn(DEFAULTS, name) || Number.isNaN(number)) ignored.push(`${name}=${value}`);
+    else options[name] = number;
+  }
+  return { options, topics: params.getAll('topic'), ignored };
+}
 
 const codeNames = Object.fromEntries(Object.entries(CloseCode).map(([name, code]) => [code, name]));
 
@@ -67,6 +94,7 @@ function disconnectText(d) {
 
 function log(event, detail = '', cssClass = `ev-${event}`) {
   const li = document.createElement('li');
+  li.dataset.event = event;
   const time = document.createElement('time');
   time.textContent = stampText(Date.now());
   const ev = document.createElement('span');
@@ -94,8 +122,76 @@ function renderState(state) {
 
 const url = endpointUrl();
 el.endpoint.textContent = url;
-const client = new PulseClient(url);
+const settings = pageSettings(location.search);
+for (const item of settings.ignored) log('error', `query parameter ignored: ${item}`);
+let client;
+try {
+  client = new PulseClient(url, settings.options);
+  el.options.textContent = Object.keys(settings.options).length > 0 ? JSON.stringify(settings.options) : 'defaults';
+} catch (err) {
+  log('error', `query options ignored: ${err.message}`);
+  client = new PulseClient(url);
+}
 window.pulse = client; // for the console and browser tests
+
+// ---------------------------------------------------------------- topics
+
+/** topic -> { off, presence, members: Map | null (unknown while disconnected), messages, subscribed, last } */
+const topics = new Map();
+
+function renderTopics() {
+  const items = [];
+  for (const [topic, t] of topics) {
+    const li = document.createElement('li');
+    li.dataset.topic = topic;
+    li.dataset.messages = String(t.messages);
+    li.dataset.subscribed = String(t.subscribed);
+    li.dataset.members = t.presence && t.members ? String(t.members.size) : '';
+    const name = document.createElement('span');
+    name.className = 'topic-name';
+    name.textContent = topic;
+    const info = document.createElement('span');
+    info.className = 'topic-info';
+    const members = !t.presence ? 'no presence'
+      : !t.members ? 'members –'
+        : `${t.members.size} member${t.members.size === 1 ? '' : 's'}: ${[...t.members.values()]
+          .map((m) => `${m.user || m.sessionId}${m.sessionId === client.sessionId ? ' (you)' : ''}`).join(', ')}`;
+    const last = t.messages > 0 ? ` · last ${JSON.stringify(t.last)}` : '';
+    info.textContent = `${members} · ${t.messages} message${t.messages === 1 ? '' : 's'}${last}`;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Unsubscribe';
+    button.dataset.unsubscribe = topic;
+    li.append(name, info, button);
+    items.push(li);
+  }
+  el.topicList.replaceChildren(...items);
+}
+
+function subscribeTopic(topic, presence) {
+  if (topics.has(topic)) {
+    log('error', `already subscribed to ${topic}`);
+    return;
+  }
+  let off;
+  try {
+    off = client.subscribe(topic, (data, message) => {
+      const t = topics.get(topic);
+      t.messages++;
+      t.last = data;
+      renderTopics();
+      log('message', `${topic} #${message.seq}: ${JSON.stringify(data)}`);
+    }, { presence });
+  } catch (err) {
+    log('error', err.message); // TypeError: not a valid topic name
+    return;
+  }
+  topics.set(topic, { off, presence, members: null, messages: 0, subscribed: 0, last: undefined });
+  log('action', `subscribe ${topic}${presence ? ' with presence' : ''}`);
+  renderTopics();
+}
+
+for (const topic of settings.topics) subscribeTopic(topic, true);
 
 let timeCount = 0;
 
@@ -109,6 +205,8 @@ client.on('open', ({ sessionId, reconnected }) => {
   log('open', `session ${sessionId}${reconnected ? ' (reconnected)' : ''}, heartbeat ${client.heartbeatInterval}/${client.heartbeatTimeout} ms`);
 });
 client.on('close', ({ code, reason, wasClean }) => {
+  for (const t of topics.values()) t.members = null; // the next 'subscribed' brings the list afresh
+  renderTopics();
   renderStats();
   const dropped = client.stats.lastDisconnect?.cause === 'dropped';
   log('close', `${code}${codeNames[code] && !dropped ? ` ${codeNames[code]}` : ''}${reason ? ` “${reason}”` : ''} ${wasClean ? 'clean' : 'unclean'}`);
@@ -128,6 +226,25 @@ client.on('rtt', ({ rtt, offset }) => {
 client.on('message', (data) => {
   log('message', typeof data === 'string' ? data : JSON.stringify(data));
 });
+client.on('subscribed', ({ topic, members }) => {
+  const t = topics.get(topic);
+  if (t) {
+    t.subscribed++;
+    if (members) t.members = new Map(members.map((m) => [m.sessionId, m]));
+    renderTopics();
+  }
+  log('subscribed', `${topic}${members ? `, ${members.length} member${members.length === 1 ? '' : 's'}` : ''}`);
+});
+client.on('unsubscribed', ({ topic }) => log('unsubscribed', topic));
+client.on('presence', ({ topic, event, member }) => {
+  const t = topics.get(topic);
+  if (t && t.members) {
+    if (event === 'join') t.members.set(member.sessionId, member);
+    else t.members.delete(member.sessionId);
+    renderTopics();
+  }
+  log('presence', `${topic}: ${member.user || member.sessionId} ${event === 'join' ? 'joined' : 'left'}`);
+});
 client.on('error', (err) => {
   log('error', `${err.code}: ${err.message}`);
 });
@@ -139,6 +256,30 @@ el.drop.addEventListener('click', () => {
 el.reconnect.addEventListener('click', () => {
   log('action', 'reconnect now');
   client.reconnect();
+});
+el.topicForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  subscribeTopic(el.topic.value.trim(), el.presence.checked);
+});
+el.sendForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const topic = el.topic.value.trim();
+  if (!isValidTopic(topic)) {
+    log('error', `not a valid topic name: ${JSON.stringify(topic)}`);
+    return;
+  }
+  const text = el.message.value;
+  const sent = client.send({ type: 'message', topic, data: text });
+  log('action', `send to ${topic}: ${JSON.stringify(text)}${sent ? '' : ' (queued)'}`);
+  el.message.value = '';
+});
+el.topicList.addEventListener('click', (event) => {
+  const topic = event.target.dataset && event.target.dataset.unsubscribe;
+  if (!topic || !topics.has(topic)) return;
+  topics.get(topic).off();
+  topics.delete(topic);
+  log('action', `unsubscribe ${topic}`);
+  renderTopics();
 });
 
 function tick() {
