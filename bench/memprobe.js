@@ -211,6 +211,11 @@ async function probe(kind) {
     };
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
     fs.appendFileSync(outFile, JSON.stringify(rec) + '\n');
+    if (last && last.classes && base.classes) {
+      // per-session growth of every class, kept in memory for the Pulse - bare comparison
+      const n = points[points.length - 1].connected;
+      rec.perSessionByClass = new Map([...last.classes.entries()].map(([cls, bytes]) => [cls, (bytes - (base.classes.get(cls) || 0)) / n]));
+    }
     return rec;
   } finally {
     for (const p of pools) await p.closeAll(2000);
@@ -247,6 +252,19 @@ async function main() {
       const sum = r.appClasses.reduce((t, c) => t + c.perSessionBytes, 0);
       process.stdout.write(`  of which ${a.appPrefix}.* classes: ${sum} bytes per session (${r.appClasses.slice(0, 6).map((c) => `${c.cls.replace(a.appPrefix + '.', '')} ${c.perSessionBytes}`).join(', ')})\n`);
     }
+  }
+  const p = recs.find((r) => r.server === 'pulse' && r.perSessionByClass);
+  const b = recs.find((r) => r.server === 'bare' && r.perSessionByClass);
+  if (p && b) {
+    const names = new Set([...p.perSessionByClass.keys(), ...b.perSessionByClass.keys()]);
+    const diff = [...names]
+      .map((cls) => ({ cls, pulseMinusBareBytes: Math.round((p.perSessionByClass.get(cls) || 0) - (b.perSessionByClass.get(cls) || 0)) }))
+      .filter((d) => Math.abs(d.pulseMinusBareBytes) >= 16)
+      .sort((x, y) => Math.abs(y.pulseMinusBareBytes) - Math.abs(x.pulseMinusBareBytes))
+      .slice(0, a.top);
+    fs.appendFileSync(outFile, JSON.stringify({ kind: 'memprobe-diff', at: new Date().toISOString(), label: a.label, sessions: p.points[p.points.length - 1].connected, pulseMinusBare: diff }) + '\n');
+    process.stdout.write(`\nPulse minus bare, bytes per session at ${p.points[p.points.length - 1].connected} sessions\n`);
+    for (const d of diff) process.stdout.write(`  ${String(d.pulseMinusBareBytes).padStart(7)}  ${d.cls}\n`);
   }
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), outFile)}\n`);
 }

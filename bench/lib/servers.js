@@ -172,7 +172,8 @@ function ensureTomcat() {
 /**
  * The Pulse WAR: an explicit path, or built from a commit of this repository (default HEAD) in
  * an isolated copy under bench/.work/pulse-build/<sha> (cached), so the bench measures committed
- * code and never touches the shared target/.
+ * code and never touches the shared target/. <sha> is the last commit that changed pom.xml,
+ * src/main or webapp-client/src.
  */
 function pulseWar({ war, commit = 'HEAD' } = {}) {
   if (war) {
@@ -180,7 +181,11 @@ function pulseWar({ war, commit = 'HEAD' } = {}) {
     if (!fs.existsSync(p)) throw new Error(`no WAR at ${p}`);
     return { path: p, commit: null, source: p };
   }
-  const sha = execFileSync('git', ['rev-parse', commit], { cwd: REPO }).toString().trim();
+  // the newest commit (at or before REV) that changed what goes into the WAR: bench-only commits
+  // then reuse the same build
+  const sha = execFileSync('git', ['log', '-1', '--format=%H', commit, '--', 'pom.xml', 'src/main', 'webapp-client/src'], { cwd: REPO })
+    .toString()
+    .trim() || execFileSync('git', ['rev-parse', commit], { cwd: REPO }).toString().trim();
   const dir = path.join(WORK, 'pulse-build', sha.slice(0, 12));
   const out = path.join(dir, 'target', 'pulse.war');
   if (!fs.existsSync(out)) {
@@ -188,7 +193,7 @@ function pulseWar({ war, commit = 'HEAD' } = {}) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     execFileSync('bash', ['-c', `git archive ${sha} | tar -x -C "${dir}"`], { cwd: REPO, stdio: 'inherit' });
-    run('mvn', ['-q', '-B', '-Dmaven.test.skip=true', 'package'], { cwd: dir });
+    run('mvn', ['-q', '-B', '-DskipTests', '-Dmaven.test.skip=true', 'package'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   return { path: out, commit: sha, source: `git ${sha.slice(0, 12)}` };
 }
