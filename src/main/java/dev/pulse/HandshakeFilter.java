@@ -47,6 +47,7 @@ public class HandshakeFilter implements Filter {
                 runtime.registry().size(), runtime.registry()::sessionsOf);
         if (!decision.allowed()) {
             LOG.fine(() -> "Handshake refused with " + decision.status() + ": " + decision.reason());
+            runtime.metrics().handshakeRefused(decision.kind());
             if (decision.status() != HttpServletResponse.SC_FORBIDDEN) {
                 response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
             }
@@ -63,6 +64,9 @@ public class HandshakeFilter implements Filter {
                 LOG.log(Level.WARNING, "Token verifier failed; client refused", e);
             }
             unauthorized = user == null;
+            if (unauthorized) {
+                runtime.metrics().handshakeRefused("unauthorized");
+            }
         }
         CURRENT.set(new Handshake(decision.clientAddress(), user, unauthorized));
         try {

@@ -16,8 +16,12 @@ final class HandshakePolicy {
     record Request(String origin, String host, String forwardedHost, String remoteAddr, String forwardedFor) {
     }
 
-    /** The decision: {@code status} 0 lets the upgrade go on; otherwise the HTTP status to refuse with. */
-    record Decision(int status, String reason, String clientAddress) {
+    /**
+     * The decision: {@code status} 0 lets the upgrade go on; otherwise the HTTP status to refuse
+     * with, {@code kind} a stable name for metrics ({@code origin}, {@code server_full},
+     * {@code per_address}) and {@code reason} the text for the response.
+     */
+    record Decision(int status, String kind, String reason, String clientAddress) {
         boolean allowed() {
             return status == 0;
         }
@@ -42,16 +46,16 @@ final class HandshakePolicy {
         String address = viaTrustedProxy ? clientBehindProxies(request.forwardedFor(), request.remoteAddr()) : request.remoteAddr();
         String originProblem = checkOrigin(request, viaTrustedProxy);
         if (originProblem != null) {
-            return new Decision(403, originProblem, address);
+            return new Decision(403, "origin", originProblem, address);
         }
         if (openSessions >= settings.get(Setting.MAX_SESSIONS)) {
-            return new Decision(503, "server full", address);
+            return new Decision(503, "server_full", "server full", address);
         }
         long perAddress = settings.get(Setting.MAX_SESSIONS_PER_ADDRESS);
         if (perAddress > 0 && sessionsOfAddressSource.applyAsInt(address) >= perAddress) {
-            return new Decision(429, "too many sessions from " + address, address);
+            return new Decision(429, "per_address", "too many sessions from " + address, address);
         }
-        return new Decision(0, null, address);
+        return new Decision(0, null, null, address);
     }
 
     /** Null when the origin may connect, else why not. */

@@ -31,6 +31,14 @@ public sealed interface Inbound {
     }
 
     /**
+     * {@code {"type":"disconnect_report","cause":c,"code":n,"downtimeMs":n}}: after a reconnect,
+     * the client's account of why it lost its previous connection. {@code downtimeMillis} is -1
+     * when not given; {@code cause} is one of {@link Protocol#REPORT_CAUSES}.
+     */
+    record DisconnectReport(String cause, int code, long downtimeMillis) implements Inbound {
+    }
+
+    /**
      * Anything else: {@code code} is the error code for the error frame ({@code bad_message} or
      * {@code bad_topic}), {@code problem} says what was wrong.
      */

@@ -20,24 +20,31 @@ public final class LivenessMonitor {
     private final SessionHandler sessions;
     private final PulseSettings settings;
     private final Clock clock;
+    private final PulseMetrics metrics;
 
-    LivenessMonitor(SessionRegistry registry, SessionHandler sessions, PulseSettings settings, Clock clock) {
+    LivenessMonitor(SessionRegistry registry, SessionHandler sessions, PulseSettings settings, Clock clock,
+                    PulseMetrics metrics) {
         this.registry = registry;
         this.sessions = sessions;
         this.settings = settings;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Queues a Ping frame to every peer; the payload carries the send time for the RTT. */
     public void pingAll() {
         long sentAt = System.nanoTime();
+        int sent = 0;
         for (Peer peer : registry.peers()) {
             try {
-                peer.sender().sendPing(pingPayload(sentAt));
+                if (peer.sender().sendPing(pingPayload(sentAt))) {
+                    sent++;
+                }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Ping to session " + peer.id() + " failed", e);
             }
         }
+        metrics.pingsSent(sent);
     }
 
     /**
@@ -48,21 +55,25 @@ public final class LivenessMonitor {
         long deadline = clock.millis() - settings.silenceLimit();
         long sendTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.get(Setting.SEND_TIMEOUT));
         long nowNanos = System.nanoTime();
-        int dropped = 0;
+        int silent = 0;
+        int slow = 0;
         for (Peer peer : registry.peers()) {
             try {
                 if (peer.lastSeen() < deadline) {
                     sessions.drop(peer, Protocol.Close.HEARTBEAT_TIMEOUT);
-                    dropped++;
+                    silent++;
                 } else if (peer.sender().sendingForNanos(nowNanos) > sendTimeoutNanos) {
                     sessions.drop(peer, Protocol.Close.SLOW_CONSUMER);
-                    dropped++;
+                    slow++;
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Dropping session " + peer.id() + " failed", e);
             }
         }
-        return dropped;
+        if (silent + slow > 0) {
+            LOG.info("Sweep closed " + silent + " silent session(s) (4000) and " + slow + " with a send past sendTimeout (4008)");
+        }
+        return silent + slow;
     }
 
     /** Eight bytes: a System.nanoTime() value. */

@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.TreeSet;
 
 /**
  * Turns client text frames into {@link Inbound} values and builds every server frame.
@@ -111,6 +112,7 @@ public final class MessageCodec {
             case Protocol.HEARTBEAT -> decodeHeartbeat(message);
             case Protocol.SUBSCRIBE, Protocol.UNSUBSCRIBE -> decodeSubscription(typeName, message);
             case Protocol.MESSAGE -> decodeMessage(message);
+            case Protocol.DISCONNECT_REPORT -> decodeReport(message);
             default -> new Inbound.Invalid("unknown type '" + abbreviate(typeName) + "'");
         };
     }
@@ -135,6 +137,25 @@ public final class MessageCodec {
             return new Inbound.Subscribe(name, true);
         }
         return new Inbound.Invalid("field 'presence' must be a boolean");
+    }
+
+    private static Inbound decodeReport(JsonObject message) {
+        JsonValue cause = message.get("cause");
+        if (cause == null || cause.getValueType() != JsonValue.ValueType.STRING
+                || !Protocol.REPORT_CAUSES.contains(message.getString("cause"))) {
+            return new Inbound.Invalid("field 'cause' must be one of " + String.join(", ", new TreeSet<>(Protocol.REPORT_CAUSES)));
+        }
+        JsonValue code = message.get("code");
+        if (code != null && (code.getValueType() != JsonValue.ValueType.NUMBER || !((JsonNumber) code).isIntegral())) {
+            return new Inbound.Invalid("field 'code' must be a whole number");
+        }
+        JsonValue downtime = message.get("downtimeMs");
+        if (downtime != null && (downtime.getValueType() != JsonValue.ValueType.NUMBER || ((JsonNumber) downtime).doubleValue() < 0)) {
+            return new Inbound.Invalid("field 'downtimeMs' must be a number of at least 0");
+        }
+        return new Inbound.DisconnectReport(message.getString("cause"),
+                code == null ? 0 : ((JsonNumber) code).intValue(),
+                downtime == null ? -1 : ((JsonNumber) downtime).longValue());
     }
 
     private static Inbound decodeMessage(JsonObject message) {

@@ -49,17 +49,17 @@ final class Messaging {
         return peer != null && peer.sender().sendText(codec.message(null, data, 0));
     }
 
-    void subscribe(Peer peer, String topic, boolean presence) {
+    /** Subscribes and answers {@code subscribed}; false, with nothing sent, past maxTopicsPerSession. */
+    boolean subscribe(Peer peer, String topic, boolean presence) {
         TopicRegistry.Subscribed result = topics.subscribe(peer, topic, presence, settings.maxTopicsPerSession());
         if (result == TopicRegistry.Subscribed.LIMIT_REACHED) {
-            peer.sender().sendText(codec.error(Protocol.ERROR_TOO_MANY_TOPICS,
-                    "at most " + settings.maxTopicsPerSession() + " topics per session"));
-            return;
+            return false;
         }
         peer.sender().sendText(codec.subscribed(topic, presence ? topics.subscribers(topic) : null));
         if (result == TopicRegistry.Subscribed.ADDED) {
             notifyPresence(topic, Protocol.PRESENCE_JOIN, peer);
         }
+        return true;
     }
 
     void unsubscribe(Peer peer, String topic) {

@@ -1,5 +1,6 @@
 package dev.pulse;
 
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -29,6 +30,16 @@ public final class Protocol {
     public static final String UNSUBSCRIBED = "unsubscribed";
     public static final String MESSAGE = "message";
     public static final String PRESENCE = "presence";
+    public static final String DISCONNECT_REPORT = "disconnect_report";
+
+    /**
+     * Causes a client may report for its previous disconnect: the server closed it ({@code code}
+     * says how), the client's own heartbeat deadline passed, the network dropped it (1006), the
+     * browser was offline, the page was hidden (throttled or frozen) when it dropped, or the
+     * client's own code dropped it.
+     */
+    public static final Set<String> REPORT_CAUSES =
+            Set.of("server_close", "heartbeat_timeout", "network", "offline", "hidden", "client");
 
     // presence events
     public static final String PRESENCE_JOIN = "join";

@@ -19,7 +19,8 @@ public class PulseLifecycleListener implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         PulseSettings settings = PulseSettings.load(event.getServletContext()::getInitParameter);
-        runtime = PulseRuntime.start(settings, PulseScheduler.resolve(), Clock.systemUTC());
+        runtime = PulseRuntime.start(settings, PulseScheduler.resolve(),
+                PulseMetrics.exported(event.getServletContext().getContextPath()), Clock.systemUTC());
         event.getServletContext().setAttribute(Pulse.CONTEXT_ATTRIBUTE, Pulse.get());
     }
 

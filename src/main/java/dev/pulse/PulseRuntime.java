@@ -24,6 +24,7 @@ public final class PulseRuntime {
 
     private final PulseSettings settings;
     private final PulseScheduler scheduler;
+    private final PulseMetrics metrics;
     private final Clock clock;
     private final long startedAt;
     private final SessionRegistry registry = new SessionRegistry();
@@ -35,18 +36,20 @@ public final class PulseRuntime {
     private final TimePusher timePusher;
     private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
 
-    private PulseRuntime(PulseSettings settings, PulseScheduler scheduler, Clock clock) {
+    private PulseRuntime(PulseSettings settings, PulseScheduler scheduler, PulseMetrics metrics, Clock clock) {
         this.settings = settings;
         this.scheduler = scheduler;
+        this.metrics = metrics;
         this.clock = clock;
         this.startedAt = clock.millis();
         MessageCodec codec = new MessageCodec((int) settings.get(Setting.MAX_JSON_DEPTH));
         this.messaging = new Messaging(registry, topics, codec, settings);
         this.sessions = new SessionHandler(registry, messaging, Pulse.get().events(), codec, settings, clock,
-                scheduler.executor());
+                scheduler.executor(), metrics);
         this.handshakePolicy = new HandshakePolicy(settings);
-        this.liveness = new LivenessMonitor(registry, sessions, settings, clock);
-        this.timePusher = new TimePusher(registry, codec, clock);
+        this.liveness = new LivenessMonitor(registry, sessions, settings, clock, metrics);
+        this.timePusher = new TimePusher(registry, codec, clock, metrics);
+        metrics.watch(registry::size, registry::queuedBytes);
     }
 
     /**
@@ -54,8 +57,8 @@ public final class PulseRuntime {
      *
      * @throws IllegalStateException if Pulse is already running in this class loader
      */
-    public static PulseRuntime start(PulseSettings settings, PulseScheduler scheduler, Clock clock) {
-        PulseRuntime runtime = new PulseRuntime(settings, scheduler, clock);
+    public static PulseRuntime start(PulseSettings settings, PulseScheduler scheduler, PulseMetrics metrics, Clock clock) {
+        PulseRuntime runtime = new PulseRuntime(settings, scheduler, metrics, clock);
         Pulse.get().started(runtime);
         runtime.scheduleTicks();
         LOG.info("Pulse started: settings " + settings + ", scheduler " + scheduler.kind() + " " + scheduler.name());
@@ -121,11 +124,16 @@ public final class PulseRuntime {
         ticks.forEach(t -> t.cancel(false));
         int closed = closeAllSessions();
         scheduler.close();
+        metrics.close();
         LOG.info("Pulse stopped; closed " + closed + " sessions with " + Protocol.Close.GOING_AWAY.code);
     }
 
     public PulseSettings settings() {
         return settings;
+    }
+
+    public PulseMetrics metrics() {
+        return metrics;
     }
 
     public PulseScheduler scheduler() {

@@ -30,9 +30,11 @@ public final class SessionHandler {
     private final PulseSettings settings;
     private final Clock clock;
     private final Executor executor;
+    private final PulseMetrics metrics;
 
     SessionHandler(SessionRegistry registry, Messaging messaging, PulseEvents events, MessageCodec codec,
-                   PulseSettings settings, Clock clock, Executor executor) {
+                   PulseSettings settings, Clock clock, Executor executor, PulseMetrics metrics) {
+        this.metrics = metrics;
         this.registry = registry;
         this.messaging = messaging;
         this.events = events;
@@ -69,6 +71,7 @@ public final class SessionHandler {
         self[0] = peer;
         registry.add(peer);
         sender.sendText(codec.welcome(connection.id(), settings, clock.millis()));
+        metrics.opened();
         if (events.hasOpenListeners()) {
             events.opened(peer.snapshot());
         }
@@ -110,8 +113,8 @@ public final class SessionHandler {
         InboundGuard guard = peer.inbound();
         if (!guard.tryAcquire(now)) {
             if (guard.limitedInARow() == 1) {
-                peer.sender().sendText(codec.error(Protocol.ERROR_RATE_LIMITED,
-                        "more than " + settings.get(Setting.RATE_LIMIT) + " messages per second; message dropped"));
+                sendError(peer, Protocol.ERROR_RATE_LIMITED,
+                        "more than " + settings.get(Setting.RATE_LIMIT) + " messages per second; message dropped");
             } else if (guard.limitedInARow() > settings.get(Setting.RATE_BURST)) {
                 drop(peer, Protocol.Close.RATE_LIMITED);
             }
@@ -123,19 +126,25 @@ public final class SessionHandler {
             if (guard.bad() > settings.get(Setting.MAX_BAD_MESSAGES)) {
                 drop(peer, Protocol.Close.TOO_MANY_BAD_MESSAGES);
             } else {
-                peer.sender().sendText(codec.error(invalid.code(), invalid.problem()));
+                sendError(peer, invalid.code(), invalid.problem());
             }
             return;
         }
         guard.good();
         if (message instanceof Inbound.Heartbeat heartbeat) {
             peer.sender().sendText(codec.heartbeatAck(heartbeat.ts(), now));
+            metrics.heartbeatAck();
         } else if (message instanceof Inbound.TextHeartbeat) {
             peer.sender().sendText(Protocol.TEXT_HEARTBEAT_ACK);
+            metrics.heartbeatAck();
         } else if (message instanceof Inbound.TextPing) {
             peer.sender().sendText(Protocol.TEXT_PONG);
         } else if (message instanceof Inbound.Subscribe subscribe) {
-            messaging.subscribe(peer, subscribe.topic(), subscribe.presence());
+            if (!messaging.subscribe(peer, subscribe.topic(), subscribe.presence())) {
+                sendError(peer, Protocol.ERROR_TOO_MANY_TOPICS, "at most " + settings.maxTopicsPerSession() + " topics per session");
+            }
+        } else if (message instanceof Inbound.DisconnectReport report) {
+            metrics.clientReport(report.cause(), report.downtimeMillis());
         } else if (message instanceof Inbound.Unsubscribe unsubscribe) {
             messaging.unsubscribe(peer, unsubscribe.topic());
         } else if (message instanceof Inbound.Message clientMessage) {
@@ -147,17 +156,22 @@ public final class SessionHandler {
     private void deliver(Peer peer, Inbound.Message message) {
         ClientMessageHandler handler = events.messageHandler();
         if (handler == null) {
-            peer.sender().sendText(codec.error(Protocol.ERROR_NO_HANDLER, "this server accepts no client messages"));
+            sendError(peer, Protocol.ERROR_NO_HANDLER, "this server accepts no client messages");
             return;
         }
         try {
             handler.onMessage(new ClientMessage(peer.snapshot(), message.topic(), message.data()));
         } catch (MessageRejectedException e) {
-            peer.sender().sendText(codec.error(Protocol.ERROR_REJECTED, String.valueOf(e.getMessage())));
+            sendError(peer, Protocol.ERROR_REJECTED, String.valueOf(e.getMessage()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Client message handler failed for session " + peer.id(), e);
-            peer.sender().sendText(codec.error(Protocol.ERROR_SERVER, "the server could not handle the message"));
+            sendError(peer, Protocol.ERROR_SERVER, "the server could not handle the message");
         }
+    }
+
+    private void sendError(Peer peer, String code, String message) {
+        peer.sender().sendText(codec.error(code, message));
+        metrics.errorFrame(code);
     }
 
     /**
@@ -171,6 +185,7 @@ public final class SessionHandler {
         if (rtt >= 0) {
             peer.rtt(rtt);
         }
+        metrics.pong(rtt);
     }
 
     /**
@@ -212,6 +227,7 @@ public final class SessionHandler {
             return false;
         }
         messaging.sessionEnded(peer);
+        metrics.closed(cause);
         if (events.hasCloseListeners()) {
             events.closed(peer.snapshot(), cause);
         }
@@ -232,9 +248,10 @@ public final class SessionHandler {
     }
 
     private void sendFailed(Peer peer, Throwable error) {
+        metrics.sendFailed();
         if (error instanceof SlowConsumerException || error instanceof SocketTimeoutException
                 || error.getCause() instanceof SocketTimeoutException) {
-            LOG.fine(() -> "Session " + peer.id() + " is a slow consumer: " + error.getMessage());
+            LOG.info("Session " + peer.id() + " is a slow consumer (" + error.getMessage() + "); closing with 4008");
             drop(peer, Protocol.Close.SLOW_CONSUMER);
             return;
         }

@@ -46,6 +46,15 @@ public final class SessionRegistry {
         return peers.size();
     }
 
+    /** Bytes queued or in flight to all sessions (a moment's sum, not atomic across sessions). */
+    public long queuedBytes() {
+        long total = 0;
+        for (Peer peer : peers.values()) {
+            total += peer.sender().queuedBytes();
+        }
+        return total;
+    }
+
     /** A live, unmodifiable view. */
     public Collection<Peer> peers() {
         return Collections.unmodifiableCollection(peers.values());

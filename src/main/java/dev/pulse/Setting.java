@@ -45,7 +45,13 @@ public enum Setting {
     /** Refuse handshakes that carry no Origin header (non-browser clients). */
     REQUIRE_ORIGIN("requireOrigin", false),
     /** Proxy addresses (comma-separated) whose X-Forwarded-For is believed; empty = none. */
-    TRUSTED_PROXIES("trustedProxies", "");
+    TRUSTED_PROXIES("trustedProxies", ""),
+    /** Serve GET /api/status (settings, counts, RTT percentiles); false answers 404. */
+    STATUS_API("statusApi", true),
+    /** Serve GET /api/sessions (ids, addresses, users: personal data, so off unless asked for). */
+    SESSIONS_API("sessionsApi", false),
+    /** Serve GET /metrics in Prometheus text format; false answers 404 (JMX stays on). */
+    METRICS_ENDPOINT("metricsEndpoint", true);
 
     /** What kind of value a setting holds. */
     public enum Kind { NUMBER, TEXT, BOOLEAN }

@@ -1,16 +1,17 @@
 package dev.pulse;
 
-import jakarta.json.Json;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Locale;
 
-/** {@code GET /api/status}: a JSON snapshot of the running Pulse. 503 when it is not running. */
-@WebServlet("/api/status")
+/**
+ * {@code GET /api/status} and {@code GET /api/sessions}: JSON snapshots of the running Pulse
+ * ({@link StatusReport}). 503 while Pulse is not running; 404 where the settings
+ * {@code statusApi} / {@code sessionsApi} turn them off.
+ */
+@WebServlet({"/api/status", "/api/sessions"})
 public class StatusServlet extends HttpServlet {
 
     @Override
@@ -24,29 +25,11 @@ public class StatusServlet extends HttpServlet {
             response.getWriter().write("{\"running\":false}");
             return;
         }
-        response.getWriter().write(status(runtime));
-    }
-
-    static String status(PulseRuntime runtime) {
-        JsonObjectBuilder settings = Json.createObjectBuilder();
-        runtime.settings().asMap().forEach((key, value) -> {
-            if (value instanceof Long number) {
-                settings.add(key, number);
-            } else if (value instanceof Boolean flag) {
-                settings.add(key, flag);
-            } else {
-                settings.add(key, String.valueOf(value));
-            }
-        });
-        return Json.createObjectBuilder()
-                .add("running", true)
-                .add("protocol", Protocol.VERSION)
-                .add("sessions", runtime.registry().size())
-                .add("uptimeMs", runtime.uptimeMillis())
-                .add("scheduler", Json.createObjectBuilder()
-                        .add("kind", runtime.scheduler().kind().name().toLowerCase(Locale.ROOT))
-                        .add("name", runtime.scheduler().name()))
-                .add("settings", settings)
-                .build().toString();
+        boolean sessions = request.getServletPath().endsWith("/sessions");
+        if (!runtime.settings().flag(sessions ? Setting.SESSIONS_API : Setting.STATUS_API)) {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
+        response.getWriter().write((sessions ? StatusReport.sessions(runtime) : StatusReport.status(runtime)).toString());
     }
 }

@@ -64,6 +64,20 @@ class ContainerIT {
     }
 
     @Test
+    void metricsAreServedInPrometheusFormatAndSessionsApiIsOffByDefault() throws Exception {
+        try (TestClient client = TestClient.connect(ContainerSupport.ws(base, "ws"))) {
+            client.nextOfType("welcome", 5_000);
+            HttpResponse<String> metrics = ContainerSupport.get(ContainerSupport.http(base, "metrics"));
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+            assertTrue(metrics.body().contains("pulse_sessions_open{app=\"/pulse\"} 1.0"), metrics.body());
+            assertTrue(metrics.body().contains("pulse_sessions_opened_total"));
+        }
+        assertEquals(404, ContainerSupport.get(ContainerSupport.http(base, "api/sessions")).statusCode(),
+                "session details are personal data: off unless sessionsApi=true");
+    }
+
+    @Test
     void theTestClasspathMatchesTheContainer() throws Exception {
         boolean tyrus = present("org.glassfish.tyrus.server.Server");
         boolean embeddedTomcat = present("org.apache.catalina.startup.Tomcat");

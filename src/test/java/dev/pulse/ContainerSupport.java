@@ -63,6 +63,17 @@ final class ContainerSupport {
         return jar;
     }
 
+    /** The jars Pulse needs at run time (JSON-P, Micrometer, …), as Maven resolved them for this build. */
+    static File[] pulseRuntimeLibraries() {
+        File list = new File(System.getProperty("pulse.runtime.classpath", "target/pulse-runtime-classpath.txt"));
+        try {
+            String text = java.nio.file.Files.readString(list.toPath()).trim();
+            return java.util.Arrays.stream(text.split(File.pathSeparator)).map(File::new).toArray(File[]::new);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(list + " is missing: run mvn verify", e);
+        }
+    }
+
     /** Sets (replaces or adds) context-params in the archive's WEB-INF/web.xml. */
     static WebArchive withContextParams(WebArchive archive, Map<String, String> params) {
         if (params.isEmpty()) {

@@ -9,10 +9,7 @@ import dev.pulse.testapp.PresenceServlet;
 import dev.pulse.testapp.PublishServlet;
 import dev.pulse.testapp.SessionEvents;
 import jakarta.json.JsonObject;
-import jakarta.json.spi.JsonProvider;
-import java.io.File;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -22,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.parsson.JsonProviderImpl;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -58,7 +54,8 @@ class HostAppIT {
         TestSettings.PROPERTIES.forEach((name, value) -> params.append("<context-param><param-name>").append(name)
                 .append("</param-name><param-value>").append(value).append("</param-value></context-param>"));
         WebArchive shop = ShrinkWrap.create(WebArchive.class, "shop.war")
-                .addAsLibraries(ContainerSupport.pulseClassesJar(), jarOf(JsonProvider.class), jarOf(JsonProviderImpl.class))
+                .addAsLibraries(ContainerSupport.pulseClassesJar())
+                .addAsLibraries(ContainerSupport.pulseRuntimeLibraries())
                 .addClasses(PublishServlet.class, PresenceServlet.class, SessionEvents.class, SessionEvents.EventsServlet.class)
                 // embedded Tomcat runs in the test JVM, where Pulse's classes (and its web-fragment)
                 // are on the class path too: scan only the app's own jars, as a real server would
@@ -71,14 +68,6 @@ class HostAppIT {
                             + "bean-discovery-mode=\"annotated\"/>"), "beans.xml");
         }
         return shop;
-    }
-
-    private static File jarOf(Class<?> type) {
-        try {
-            return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @AfterEach

@@ -74,7 +74,7 @@ class LifecycleTest {
         try (TyrusPulseServer server = TyrusPulseServer.start(TestSettings.settings());
              TestClient client = TestClient.connect(server.endpoint())) {
             client.nextOfType("welcome", 5_000);
-            JsonObject status = TestClient.json(StatusServlet.status(server.runtime));
+            JsonObject status = StatusReport.status(server.runtime);
             assertEquals(1, status.getInt("sessions"));
             assertTrue(status.getBoolean("running"));
             assertTrue(status.getJsonNumber("uptimeMs").longValue() >= 0);

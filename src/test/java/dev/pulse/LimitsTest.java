@@ -25,7 +25,7 @@ class LimitsTest {
     private SessionHandler handler() {
         MessageCodec codec = new MessageCodec();
         return new SessionHandler(registry, new Messaging(registry, new TopicRegistry(), codec, settings), events, codec,
-                settings, clock, Runnable::run);
+                settings, clock, Runnable::run, PulseMetrics.inMemory());
     }
 
     @AfterEach
@@ -130,7 +130,7 @@ class LimitsTest {
         FakeConnection fine = new FakeConnection("fine");
         Peer stuckPeer = sessions.open(stuck, null, null);
         sessions.open(fine, null, null);
-        LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock);
+        LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock, PulseMetrics.inMemory());
         assertEquals(0, liveness.sweep());
         Await.until("send older than sendTimeout", 5_000, () -> stuckPeer.sender().sendingForNanos(System.nanoTime()) > 100_000_000L);
         assertEquals(1, liveness.sweep());

@@ -24,8 +24,8 @@ class MessagingTest {
     private final TopicRegistry topics = new TopicRegistry();
     private final Messaging messaging = new Messaging(registry, topics, codec, settings);
     private final PulseEvents events = new PulseEvents();
-    private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run);
-    private final LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock);
+    private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run, PulseMetrics.inMemory());
+    private final LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock, PulseMetrics.inMemory());
 
     private record Client(FakeConnection conn, Peer peer) {
         /** JSON frames received, welcome excluded. */

@@ -19,9 +19,9 @@ class SessionHandlerTest {
     private final TopicRegistry topics = new TopicRegistry();
     private final Messaging messaging = new Messaging(registry, topics, codec, settings);
     private final PulseEvents events = new PulseEvents();
-    private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run);
-    private final LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock);
-    private final TimePusher timePusher = new TimePusher(registry, codec, clock);
+    private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run, PulseMetrics.inMemory());
+    private final LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock, PulseMetrics.inMemory());
+    private final TimePusher timePusher = new TimePusher(registry, codec, clock, PulseMetrics.inMemory());
 
     @Test
     void openRegistersAndWelcomes() {

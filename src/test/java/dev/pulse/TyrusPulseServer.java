@@ -25,11 +25,15 @@ final class TyrusPulseServer implements AutoCloseable {
     }
 
     static TyrusPulseServer start(PulseSettings settings) throws Exception {
+        return start(settings, PulseMetrics.inMemory());
+    }
+
+    static TyrusPulseServer start(PulseSettings settings, PulseMetrics metrics) throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort(); // Tyrus binds 8025 when given 0
         }
-        PulseRuntime runtime = PulseRuntime.start(settings, PulseScheduler.fallback(2), Clock.systemUTC());
+        PulseRuntime runtime = PulseRuntime.start(settings, PulseScheduler.fallback(2), metrics, Clock.systemUTC());
         Server server = new Server("localhost", port, "/pulse", Map.of(), PulseEndpoint.class);
         try {
             server.start();
