@@ -18,8 +18,11 @@ public sealed interface Inbound {
     record TextPing() implements Inbound {
     }
 
-    /** {@code {"type":"subscribe","topic":t,"presence":bool}}; the topic name is valid. */
-    record Subscribe(String topic, boolean presence) implements Inbound {
+    /**
+     * {@code {"type":"subscribe","topic":t,"presence":bool,"since":{"epoch":e,"seq":n}}}; the topic
+     * name is valid; {@code since} is null for a fresh subscription.
+     */
+    record Subscribe(String topic, boolean presence, TopicRegistry.Since since) implements Inbound {
     }
 
     /** {@code {"type":"unsubscribe","topic":t}}; the topic name is valid. */

@@ -130,13 +130,30 @@ public final class MessageCodec {
             return new Inbound.Unsubscribe(name);
         }
         JsonValue presence = message.get("presence");
+        boolean withPresence;
         if (presence == null || presence == JsonValue.NULL || presence == JsonValue.FALSE) {
-            return new Inbound.Subscribe(name, false);
+            withPresence = false;
+        } else if (presence == JsonValue.TRUE) {
+            withPresence = true;
+        } else {
+            return new Inbound.Invalid("field 'presence' must be a boolean");
         }
-        if (presence == JsonValue.TRUE) {
-            return new Inbound.Subscribe(name, true);
+        JsonValue since = message.get("since");
+        if (since == null || since == JsonValue.NULL) {
+            return new Inbound.Subscribe(name, withPresence, null);
         }
-        return new Inbound.Invalid("field 'presence' must be a boolean");
+        if (since.getValueType() != JsonValue.ValueType.OBJECT) {
+            return new Inbound.Invalid("field 'since' must be an object with 'epoch' and 'seq'");
+        }
+        JsonObject s = since.asJsonObject();
+        JsonValue epoch = s.get("epoch");
+        JsonValue seq = s.get("seq");
+        if (epoch == null || epoch.getValueType() != JsonValue.ValueType.STRING || seq == null
+                || seq.getValueType() != JsonValue.ValueType.NUMBER || !((JsonNumber) seq).isIntegral()
+                || ((JsonNumber) seq).longValue() < 0) {
+            return new Inbound.Invalid("field 'since' must be an object with 'epoch' and 'seq'");
+        }
+        return new Inbound.Subscribe(name, withPresence, new TopicRegistry.Since(s.getString("epoch"), ((JsonNumber) seq).longValue()));
     }
 
     private static Inbound decodeReport(JsonObject message) {
@@ -214,15 +231,28 @@ public final class MessageCodec {
                 + ",\"iso\":\"" + ISO_MILLIS.format(Instant.ofEpochMilli(serverTime)) + "\",\"seq\":" + seq + "}";
     }
 
-    /** {@code members} null leaves the member list out (no presence asked). */
-    public String subscribed(String topic, List<Peer> members) {
-        JsonObjectBuilder b = json.createObjectBuilder().add("type", Protocol.SUBSCRIBED).add("topic", topic);
+    /**
+     * {@code recovered} -1 leaves it out (not a resume); {@code members} null leaves the member
+     * list out (no presence asked).
+     */
+    public String subscribed(String topic, String epoch, long seq, int recovered, List<Peer> members) {
+        JsonObjectBuilder b = json.createObjectBuilder().add("type", Protocol.SUBSCRIBED).add("topic", topic)
+                .add("epoch", epoch).add("seq", seq);
+        if (recovered >= 0) {
+            b.add("recovered", recovered);
+        }
         if (members != null) {
             JsonArrayBuilder list = json.createArrayBuilder();
             members.forEach(m -> list.add(member(m)));
             b.add("members", list);
         }
         return b.build().toString();
+    }
+
+    /** The messages a resuming client missed are gone: {@code reason} {@code epoch} or {@code history}. */
+    public String gap(String topic, String epoch, long seq, String reason) {
+        return json.createObjectBuilder().add("type", Protocol.GAP).add("topic", topic).add("epoch", epoch)
+                .add("seq", seq).add("reason", reason).build().toString();
     }
 
     public String unsubscribed(String topic) {

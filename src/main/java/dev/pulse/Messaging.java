@@ -49,13 +49,24 @@ final class Messaging {
         return peer != null && peer.sender().sendText(codec.message(null, data, 0));
     }
 
-    /** Subscribes and answers {@code subscribed}; false, with nothing sent, past maxTopicsPerSession. */
-    boolean subscribe(Peer peer, String topic, boolean presence) {
-        TopicRegistry.Subscribed result = topics.subscribe(peer, topic, presence, settings.maxTopicsPerSession());
+    /**
+     * Subscribes and answers: for a resuming client ({@code since} not null) either the missed
+     * messages after {@code subscribed}, or a {@code gap} notice first; then live messages.
+     * False, with nothing sent, past maxTopicsPerSession.
+     */
+    boolean subscribe(Peer peer, String topic, boolean presence, TopicRegistry.Since since) {
+        TopicRegistry.Join join = topics.subscribe(peer, topic, presence, settings.maxTopicsPerSession(), since, j -> {
+            if (j.gap() != null) {
+                peer.sender().sendText(codec.gap(topic, j.epoch(), j.seq(), j.gap()));
+            }
+            peer.sender().sendText(codec.subscribed(topic, j.epoch(), j.seq(),
+                    since != null && j.gap() == null ? j.replay().size() : -1, j.members()));
+            j.replay().forEach(peer.sender()::sendText);
+        });
+        TopicRegistry.Subscribed result = join.result();
         if (result == TopicRegistry.Subscribed.LIMIT_REACHED) {
             return false;
         }
-        peer.sender().sendText(codec.subscribed(topic, presence ? topics.subscribers(topic) : null));
         if (result == TopicRegistry.Subscribed.ADDED) {
             notifyPresence(topic, Protocol.PRESENCE_JOIN, peer);
         }

@@ -30,6 +30,7 @@ public final class Protocol {
     public static final String UNSUBSCRIBED = "unsubscribed";
     public static final String MESSAGE = "message";
     public static final String PRESENCE = "presence";
+    public static final String GAP = "gap";
     public static final String DISCONNECT_REPORT = "disconnect_report";
 
     /**

@@ -28,7 +28,7 @@ public final class PulseRuntime {
     private final Clock clock;
     private final long startedAt;
     private final SessionRegistry registry = new SessionRegistry();
-    private final TopicRegistry topics = new TopicRegistry();
+    private final TopicRegistry topics;
     private final Messaging messaging;
     private final SessionHandler sessions;
     private final HandshakePolicy handshakePolicy;
@@ -43,6 +43,7 @@ public final class PulseRuntime {
         this.clock = clock;
         this.startedAt = clock.millis();
         MessageCodec codec = new MessageCodec((int) settings.get(Setting.MAX_JSON_DEPTH));
+        this.topics = new TopicRegistry(settings, clock);
         this.messaging = new Messaging(registry, topics, codec, settings);
         this.sessions = new SessionHandler(registry, messaging, Pulse.get().events(), codec, settings, clock,
                 scheduler.executor(), metrics);
@@ -74,6 +75,7 @@ public final class PulseRuntime {
                 sweepEvery, sweepEvery, TimeUnit.MILLISECONDS));
         ticks.add(executor.scheduleAtFixedRate(safely("time push", timePusher::pushTime),
                 settings.timeInterval(), settings.timeInterval(), TimeUnit.MILLISECONDS));
+        ticks.add(executor.scheduleAtFixedRate(safely("history expiry", topics::expire), 1, 1, TimeUnit.SECONDS));
     }
 
     /**

@@ -140,7 +140,7 @@ public final class SessionHandler {
         } else if (message instanceof Inbound.TextPing) {
             peer.sender().sendText(Protocol.TEXT_PONG);
         } else if (message instanceof Inbound.Subscribe subscribe) {
-            if (!messaging.subscribe(peer, subscribe.topic(), subscribe.presence())) {
+            if (!messaging.subscribe(peer, subscribe.topic(), subscribe.presence(), subscribe.since())) {
                 sendError(peer, Protocol.ERROR_TOO_MANY_TOPICS, "at most " + settings.maxTopicsPerSession() + " topics per session");
             }
         } else if (message instanceof Inbound.DisconnectReport report) {

@@ -46,6 +46,12 @@ public enum Setting {
     REQUIRE_ORIGIN("requireOrigin", false),
     /** Proxy addresses (comma-separated) whose X-Forwarded-For is believed; empty = none. */
     TRUSTED_PROXIES("trustedProxies", ""),
+    /** Messages kept per topic for clients that resume after a reconnect; 0 keeps none. */
+    HISTORY_SIZE("historySize", 100, 0, 1_000_000),
+    /** How long a topic's messages are kept for resuming clients, in ms. */
+    HISTORY_TTL("historyTtl", 300_000, 1_000, 86_400_000),
+    /** History kept over all topics at most, in bytes; the oldest messages go first. */
+    HISTORY_MAX_BYTES("historyMaxBytes", 16_777_216, 0, 4_294_967_296L),
     /** Serve GET /api/status (settings, counts, RTT percentiles); false answers 404. */
     STATUS_API("statusApi", true),
     /** Serve GET /api/sessions (ids, addresses, users: personal data, so off unless asked for). */

@@ -46,6 +46,7 @@ final class StatusReport {
                         .add("lastSeq", runtime.timePusher().lastSeq())
                         .add("lastFanoutMs", fanout < 0 ? -1 : fanout / 1e6))
                 .add("outboundQueueBytes", runtime.registry().queuedBytes())
+                .add("historyBytes", runtime.topics().historyBytes())
                 .add("totals", Json.createObjectBuilder()
                         .add("opened", count(meters, "pulse.sessions.opened"))
                         .add("closed", byTag(meters, "pulse.sessions.closed", "cause"))

@@ -24,7 +24,7 @@ class LimitsTest {
 
     private SessionHandler handler() {
         MessageCodec codec = new MessageCodec();
-        return new SessionHandler(registry, new Messaging(registry, new TopicRegistry(), codec, settings), events, codec,
+        return new SessionHandler(registry, new Messaging(registry, new TopicRegistry(settings, clock), codec, settings), events, codec,
                 settings, clock, Runnable::run, PulseMetrics.inMemory());
     }
 
@@ -114,7 +114,7 @@ class LimitsTest {
     void queueOverItsBoundClosesWith4008() {
         FakeConnection conn = new FakeConnection("slow").holdCompletions();
         sessions.open(conn, null, null); // welcome in flight, never completes
-        Messaging messaging = new Messaging(registry, new TopicRegistry(), new MessageCodec(), settings);
+        Messaging messaging = new Messaging(registry, new TopicRegistry(settings, clock), new MessageCodec(), settings);
         for (int i = 0; i < 30; i++) {
             messaging.broadcast(jakarta.json.Json.createValue("x".repeat(100)));
         }

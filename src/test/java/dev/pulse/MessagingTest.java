@@ -21,7 +21,7 @@ class MessagingTest {
             .with(Setting.PING_INTERVAL, 1000).with(Setting.PONG_TIMEOUT, 500).with(Setting.MAX_TOPICS_PER_SESSION, 3);
     private final SessionRegistry registry = new SessionRegistry();
     private final MessageCodec codec = new MessageCodec();
-    private final TopicRegistry topics = new TopicRegistry();
+    private final TopicRegistry topics = new TopicRegistry(settings, clock);
     private final Messaging messaging = new Messaging(registry, topics, codec, settings);
     private final PulseEvents events = new PulseEvents();
     private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run, PulseMetrics.inMemory());
@@ -59,7 +59,11 @@ class MessagingTest {
         Client a = open("a", null);
         Client b = open("b", null);
         sessions.onText(a.peer, "{\"type\":\"subscribe\",\"topic\":\"news\"}");
-        assertEquals(Json.createObjectBuilder().add("type", "subscribed").add("topic", "news").build(), a.last());
+        assertEquals("subscribed", a.last().getString("type"));
+        assertEquals("news", a.last().getString("topic"));
+        assertEquals(0, a.last().getInt("seq"));
+        assertEquals(16, a.last().getString("epoch").length());
+        assertTrue(!a.last().containsKey("recovered"), "not a resume");
         assertEquals(1, messaging.publish("news", Json.createValue("one")));
         assertEquals(1, messaging.publish("news", Json.createObjectBuilder().add("n", 2).build()));
         assertEquals(0, messaging.publish("empty", Json.createValue("nobody")));

@@ -16,7 +16,7 @@ class SessionHandlerTest {
             .with(Setting.PING_INTERVAL, 1000).with(Setting.PONG_TIMEOUT, 500);
     private final SessionRegistry registry = new SessionRegistry();
     private final MessageCodec codec = new MessageCodec();
-    private final TopicRegistry topics = new TopicRegistry();
+    private final TopicRegistry topics = new TopicRegistry(settings, clock);
     private final Messaging messaging = new Messaging(registry, topics, codec, settings);
     private final PulseEvents events = new PulseEvents();
     private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run, PulseMetrics.inMemory());
