@@ -235,7 +235,7 @@ public final class MessageCodec {
      * {@code recovered} -1 leaves it out (not a resume); {@code members} null leaves the member
      * list out (no presence asked).
      */
-    public String subscribed(String topic, String epoch, long seq, int recovered, List<Peer> members) {
+    public String subscribed(String topic, String epoch, long seq, int recovered, List<Member> members) {
         JsonObjectBuilder b = json.createObjectBuilder().add("type", Protocol.SUBSCRIBED).add("topic", topic)
                 .add("epoch", epoch).add("seq", seq);
         if (recovered >= 0) {
@@ -259,15 +259,15 @@ public final class MessageCodec {
         return json.createObjectBuilder().add("type", Protocol.UNSUBSCRIBED).add("topic", topic).build().toString();
     }
 
-    public String presence(String topic, String event, Peer member) {
+    public String presence(String topic, String event, Member member) {
         return json.createObjectBuilder().add("type", Protocol.PRESENCE).add("topic", topic)
                 .add("event", event).add("member", member(member)).build().toString();
     }
 
-    private JsonObjectBuilder member(Peer peer) {
-        JsonObjectBuilder b = json.createObjectBuilder().add("sessionId", peer.id());
-        if (peer.user() != null) {
-            b.add("user", peer.user());
+    private JsonObjectBuilder member(Member member) {
+        JsonObjectBuilder b = json.createObjectBuilder().add("sessionId", member.sessionId()).add("node", member.node());
+        if (member.user() != null) {
+            b.add("user", member.user());
         }
         return b;
     }

@@ -141,9 +141,23 @@ public final class Pulse {
         return Optional.ofNullable(require().registry().get(sessionId)).map(Peer::snapshot);
     }
 
-    /** Snapshots of the sessions subscribed to the topic: who is there. */
+    /** Snapshots of this node's sessions subscribed to the topic; see {@link #members} for the whole cluster. */
     public List<SessionInfo> presence(String topic) {
         return require().messaging().members(topic).stream().map(Peer::snapshot).toList();
+    }
+
+    /**
+     * Who is subscribed to the topic on every node of the cluster (this node's sessions first); the
+     * same as {@link #presence} in members when running alone. Reading the other nodes is bounded
+     * in time; when the cluster cannot be read, only this node's members are returned.
+     */
+    public List<Member> members(String topic) {
+        return require().messaging().clusterMembers(topic);
+    }
+
+    /** This node's id in the cluster (a random one when {@code nodeId} is not set). */
+    public String nodeId() {
+        return require().cluster().nodeId();
     }
 
     /** Topics that have at least one subscriber. */

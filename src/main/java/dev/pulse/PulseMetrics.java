@@ -48,6 +48,9 @@ public final class PulseMetrics implements AutoCloseable {
     private final Map<String, Counter> errorFrames = new ConcurrentHashMap<>();
     private final Map<String, Counter> clientReports = new ConcurrentHashMap<>();
     private final DistributionSummary clientDowntime;
+    private final Counter clusterSendFailures;
+    private final Counter clusterReceived;
+    private final Counter clusterGaps;
 
     private PulseMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus, JmxMeterRegistry jmx) {
         this.registry = registry;
@@ -71,6 +74,10 @@ public final class PulseMetrics implements AutoCloseable {
         this.clientDowntime = DistributionSummary.builder("pulse.client.downtime").baseUnit("seconds")
                 .description("How long clients were disconnected before reconnecting, as they report it")
                 .publishPercentileHistogram().register(registry);
+        this.clusterSendFailures = Counter.builder("pulse.cluster.send.failures")
+                .description("Cluster sends dropped or failed (Redis unreachable or queue full)").register(registry);
+        this.clusterReceived = Counter.builder("pulse.cluster.received").description("Messages received from other nodes").register(registry);
+        this.clusterGaps = Counter.builder("pulse.cluster.gaps").description("Publishes from other nodes detected as lost").register(registry);
     }
 
     /** Prometheus and JMX registries, as a web application uses them; {@code app} tags every meter. */
@@ -111,6 +118,12 @@ public final class PulseMetrics implements AutoCloseable {
         Gauge.builder("pulse.sessions.open", openSessions).description("Open sessions").register(registry);
         Gauge.builder("pulse.outbound.queue", queuedBytes).baseUnit("bytes")
                 .description("Bytes queued or in flight to clients, all sessions").register(registry);
+    }
+
+    /** 1 when the cluster link is connected or the node runs alone, 0 when degraded. */
+    void watchCluster(Supplier<String> state) {
+        Gauge.builder("pulse.cluster.healthy", () -> "degraded".equals(state.get()) ? 0 : 1)
+                .description("1 when the cluster link works (or the node runs alone), 0 when degraded").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -172,6 +185,18 @@ public final class PulseMetrics implements AutoCloseable {
         if (downtimeMillis >= 0) {
             clientDowntime.record(downtimeMillis / 1000.0);
         }
+    }
+
+    void clusterSendFailed() {
+        clusterSendFailures.increment();
+    }
+
+    void clusterReceived() {
+        clusterReceived.increment();
+    }
+
+    void clusterGap() {
+        clusterGaps.increment();
     }
 
     static String tagValue(String enumName) {

@@ -32,6 +32,7 @@ public final class PulseRuntime {
     private final Messaging messaging;
     private final SessionHandler sessions;
     private final HandshakePolicy handshakePolicy;
+    private final ClusterLink cluster;
     private final LivenessMonitor liveness;
     private final TimePusher timePusher;
     private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
@@ -48,6 +49,14 @@ public final class PulseRuntime {
         this.sessions = new SessionHandler(registry, messaging, Pulse.get().events(), codec, settings, clock,
                 scheduler.executor(), metrics);
         this.handshakePolicy = new HandshakePolicy(settings);
+        String nodeId = settings.text(Setting.NODE_ID).isEmpty()
+                ? java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt())
+                : settings.text(Setting.NODE_ID);
+        String redisUri = settings.text(Setting.REDIS_URI);
+        this.cluster = redisUri.isEmpty() ? ClusterLink.single(nodeId)
+                : new RedisClusterLink(redisUri, nodeId, settings.get(Setting.CLUSTER_NODE_TTL), messaging, metrics, registry::size);
+        messaging.cluster(cluster);
+        metrics.watchCluster(cluster::state);
         this.liveness = new LivenessMonitor(registry, sessions, settings, clock, metrics);
         this.timePusher = new TimePusher(registry, codec, clock, metrics);
         metrics.watch(registry::size, registry::queuedBytes);
@@ -125,6 +134,7 @@ public final class PulseRuntime {
         Pulse.get().stopped(this);
         ticks.forEach(t -> t.cancel(false));
         int closed = closeAllSessions();
+        cluster.close();
         scheduler.close();
         metrics.close();
         LOG.info("Pulse stopped; closed " + closed + " sessions with " + Protocol.Close.GOING_AWAY.code);
@@ -144,6 +154,10 @@ public final class PulseRuntime {
 
     public SessionRegistry registry() {
         return registry;
+    }
+
+    ClusterLink cluster() {
+        return cluster;
     }
 
     HandshakePolicy handshakePolicy() {

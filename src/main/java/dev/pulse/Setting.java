@@ -52,6 +52,12 @@ public enum Setting {
     HISTORY_TTL("historyTtl", 300_000, 1_000, 86_400_000),
     /** History kept over all topics at most, in bytes; the oldest messages go first. */
     HISTORY_MAX_BYTES("historyMaxBytes", 16_777_216, 0, 4_294_967_296L),
+    /** Redis for the cluster, redis://[:password@]host[:port]; empty = this node runs alone. */
+    REDIS_URI("redisUri", ""),
+    /** This node's id in the cluster; empty = a random one at each start. */
+    NODE_ID("nodeId", ""),
+    /** A node whose heartbeat stops is forgotten, with its presence entries, after this many ms. */
+    CLUSTER_NODE_TTL("clusterNodeTtl", 15_000, 300, 3_600_000),
     /** Serve GET /api/status (settings, counts, RTT percentiles); false answers 404. */
     STATUS_API("statusApi", true),
     /** Serve GET /api/sessions (ids, addresses, users: personal data, so off unless asked for). */

@@ -47,6 +47,11 @@ final class StatusReport {
                         .add("lastFanoutMs", fanout < 0 ? -1 : fanout / 1e6))
                 .add("outboundQueueBytes", runtime.registry().queuedBytes())
                 .add("historyBytes", runtime.topics().historyBytes())
+                .add("cluster", Json.createObjectBuilder()
+                        .add("state", runtime.cluster().state())
+                        .add("nodeId", runtime.cluster().nodeId())
+                        .add("nodes", runtime.cluster().nodes())
+                        .add("sessions", runtime.cluster().clusterSessions(runtime.registry().size())))
                 .add("totals", Json.createObjectBuilder()
                         .add("opened", count(meters, "pulse.sessions.opened"))
                         .add("closed", byTag(meters, "pulse.sessions.closed", "cause"))
@@ -57,7 +62,10 @@ final class StatusReport {
                         .add("sendFailures", count(meters, "pulse.send.failures"))
                         .add("errorFrames", byTag(meters, "pulse.error.frames", "code"))
                         .add("handshakesRefused", byTag(meters, "pulse.handshakes.refused", "reason"))
-                        .add("clientReportedDisconnects", byTag(meters, "pulse.client.disconnects", "cause")))
+                        .add("clientReportedDisconnects", byTag(meters, "pulse.client.disconnects", "cause"))
+                        .add("clusterSendFailures", count(meters, "pulse.cluster.send.failures"))
+                        .add("clusterReceived", count(meters, "pulse.cluster.received"))
+                        .add("clusterGaps", count(meters, "pulse.cluster.gaps")))
                 .add("settings", settings)
                 .build();
     }

@@ -198,6 +198,18 @@ public final class TopicRegistry {
         return n;
     }
 
+    /** Sends a frame built from the topic's epoch and seq to its subscribers, in order with publishes. */
+    void announce(String name, java.util.function.BiFunction<String, Long, String> frame) {
+        Topic t = topics.get(name);
+        if (t == null) {
+            return;
+        }
+        synchronized (t) {
+            String text = frame.apply(t.epoch, t.seq);
+            t.subscribers.forEach(p -> p.sender().sendText(text));
+        }
+    }
+
     /** Evicts the oldest history across all topics until the total is within historyMaxBytes. */
     private void enforceByteBound() {
         while (historyBytes.get() > historyMaxBytes) {

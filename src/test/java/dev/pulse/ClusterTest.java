@@ -1,0 +1,231 @@
+package dev.pulse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two Pulse nodes, each in its own JVM, and a real redis-server: topic publishes reach subscribers
+ * on both nodes exactly once, presence merges both, the cluster heals after Redis is killed and
+ * started again, and a killed node's presence vanishes within the TTL.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterTest {
+
+    private static final long PROMPT = 10_000;
+    private RedisServer redis;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<TestClient> clients = new ArrayList<>();
+
+    /** A node JVM running {@link ClusterNodeMain}. */
+    private static final class Node implements AutoCloseable {
+        final Process process;
+        final int port;
+
+        Node(Process process, int port) {
+            this.process = process;
+            this.port = port;
+        }
+
+        URI endpoint() {
+            return URI.create("ws://localhost:" + port + "/pulse/ws");
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (process.isAlive()) {
+                process.getOutputStream().close(); // ends the node cleanly
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    private Node startNode(String nodeId) throws Exception {
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                ClusterNodeMain.class.getName(), redis.uri(), nodeId).redirectErrorStream(true).start();
+        CompletableFuture<Integer> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("READY ")) {
+                        ready.complete(Integer.parseInt(line.substring(6).trim()));
+                    }
+                }
+            } catch (Exception e) {
+                ready.completeExceptionally(e);
+            }
+            ready.completeExceptionally(new IllegalStateException("node " + nodeId + " ended before READY"));
+        }, "node-" + nodeId + "-output");
+        reader.setDaemon(true);
+        reader.start();
+        Node node = new Node(p, ready.get(30, TimeUnit.SECONDS));
+        nodes.add(node);
+        return node;
+    }
+
+    private TestClient connect(Node node) throws InterruptedException {
+        TestClient c = TestClient.connect(node.endpoint());
+        clients.add(c);
+        c.nextOfType("welcome", PROMPT);
+        return c;
+    }
+
+    private static JsonObject subscribe(TestClient c, String topic, boolean presence) throws InterruptedException {
+        c.send("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\",\"presence\":" + presence + "}");
+        return c.nextOfType("subscribed", PROMPT);
+    }
+
+    private static void say(TestClient c, String topic, String text) {
+        c.send("{\"type\":\"message\",\"topic\":\"" + topic + "\",\"data\":\"" + text + "\"}");
+    }
+
+    /** The node's status, asked through the control topic of {@link ClusterNodeMain}. */
+    private static JsonObject status(TestClient c) throws InterruptedException {
+        c.send("{\"type\":\"message\",\"topic\":\"ctl\",\"data\":\"status\"}");
+        return c.nextMatching(o -> "message".equals(o.getString("type")) && !o.containsKey("topic"), PROMPT)
+                .getJsonObject("data");
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (TestClient c : clients) {
+            c.close();
+        }
+        for (Node n : nodes) {
+            n.close();
+        }
+        redis.close();
+    }
+
+    @Test
+    void publishesReachBothNodesExactlyOnceAndPresenceMerges() throws Exception {
+        Node a = startNode("node-a");
+        Node b = startNode("node-b");
+        TestClient onA = connect(a);
+        TestClient onB = connect(b);
+        TestClient bystander = connect(b);
+        subscribe(onA, "news", true);
+        subscribe(onB, "news", false);
+        JsonObject join = onA.nextOfType("presence", PROMPT);
+        assertEquals("join", join.getString("event"));
+        assertEquals("node-b", join.getJsonObject("member").getString("node"));
+
+        say(onA, "news", "hello from A");
+        assertEquals("hello from A", onA.nextOfType("message", PROMPT).getString("data"));
+        assertEquals("hello from A", onB.nextOfType("message", PROMPT).getString("data"));
+        say(onB, "news", "hello from B");
+        assertEquals("hello from B", onA.nextOfType("message", PROMPT).getString("data"));
+        assertEquals("hello from B", onB.nextOfType("message", PROMPT).getString("data"));
+        // exactly once: the next topic message each sees is the marker, not a duplicate
+        say(onA, "news", "marker");
+        assertEquals("marker", onA.nextOfType("message", PROMPT).getString("data"));
+        assertEquals("marker", onB.nextOfType("message", PROMPT).getString("data"));
+        assertTrue(bystander.texts.stream().noneMatch(t -> t.contains("\"news\"")), "an unsubscribed client got the topic");
+
+        TestClient late = connect(a);
+        JsonObject members = subscribe(late, "news", true);
+        List<String> nodesOfMembers = members.getJsonArray("members").getValuesAs(JsonObject.class).stream()
+                .map(m -> m.getString("node")).sorted().toList();
+        assertEquals(List.of("node-a", "node-a", "node-b"), nodesOfMembers, "presence merges both nodes");
+
+        Await.until("both nodes in the cluster count", PROMPT, () -> {
+            try {
+                JsonObject cluster = status(bystander).getJsonObject("cluster");
+                return cluster.getInt("nodes") == 2 && cluster.getInt("sessions") == 4 && "connected".equals(cluster.getString("state"));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void theClusterHealsAfterRedisIsKilledAndStartedAgain() throws Exception {
+        Node a = startNode("node-a");
+        Node b = startNode("node-b");
+        TestClient onA = connect(a);
+        TestClient onB = connect(b);
+        subscribe(onA, "news", false);
+        subscribe(onB, "news", false);
+        say(onA, "news", "before");
+        assertEquals("before", onA.nextOfType("message", PROMPT).getString("data"));
+        assertEquals("before", onB.nextOfType("message", PROMPT).getString("data"));
+
+        redis.kill();
+        say(onA, "news", "during");
+        assertEquals("during", onA.nextOfType("message", PROMPT).getString("data"), "local delivery goes on");
+        onA.send("{\"type\":\"heartbeat\",\"ts\":1}");
+        onA.nextOfType("heartbeat_ack", PROMPT);
+        onA.nextOfType("time", PROMPT);
+        Await.until("node A reports the cluster degraded", PROMPT, () -> "degraded".equals(clusterState(onA)));
+
+        redis.startProcess();
+        Await.until("node A connected again", 20_000, () -> "connected".equals(clusterState(onA)));
+        Await.until("node B connected again", 20_000, () -> "connected".equals(clusterState(onB)));
+        say(onA, "news", "after");
+        // B missed "during" (pub/sub is at-most-once) and says so before delivering what follows
+        JsonObject gap = onB.nextOfType("gap", PROMPT);
+        assertEquals("cluster", gap.getString("reason"));
+        assertEquals("after", onB.nextOfType("message", PROMPT).getString("data"));
+    }
+
+    private static String clusterState(TestClient c) {
+        try {
+            return status(c).getJsonObject("cluster").getString("state");
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aKilledNodesPresenceVanishesWithinTheTtl() throws Exception {
+        Node a = startNode("node-a");
+        Node b = startNode("node-b");
+        TestClient onA = connect(a);
+        TestClient onB = connect(b);
+        subscribe(onB, "room", false);
+        JsonObject before = subscribe(onA, "room", true);
+        assertEquals(2, before.getJsonArray("members").size());
+
+        b.kill(); // no clean shutdown: its keys stay until they expire
+        long killed = System.nanoTime();
+        Await.until("node B's members gone", 10_000, () -> {
+            try {
+                TestClient probe = connect(a);
+                JsonObject s = subscribe(probe, "room", true);
+                probe.close();
+                return s.getJsonArray("members").stream().noneMatch(m -> "node-b".equals(m.asJsonObject().getString("node")));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+        assertTrue(tookMs <= 1500 + 2_000, "presence of a dead node lasted " + tookMs + " ms, TTL 1500 ms");
+    }
+}
