@@ -100,8 +100,8 @@ class DashboardIT {
 
     /** data-count of a bar in {@code #closed-reasons} or {@code #client-causes}; -1 while it is absent. */
     private static int barCount(String list, String reason) {
-        List<?> bars = browser.findAll(list + " li[data-reason='" + reason + "']");
-        return bars.isEmpty() ? -1 : browser.intAttr(list + " li[data-reason='" + reason + "']", "data-count");
+        String bar = list + " li[data-reason='" + reason + "']";
+        return browser.findAll(bar).isEmpty() ? -1 : browser.intAttr(bar, "data-count");
     }
 
     private static int chartPoints(String chart, String series) {
