@@ -1,8 +1,9 @@
 // Development stand-in for the WAR: serves the demo page and the client like the WAR does
 // (/pulse/ -> src/main/webapp, /pulse/js/ -> webapp-client/src) and speaks the protocol subset
-// at /pulse/ws, topics and presence included; unlike the plain WAR it publishes a client's topic
-// message to that topic (an echo application). For trying the page without a servlet container;
-// not used in production.
+// at /pulse/ws, topics and presence included, with resume (epoch, seq, the last 100 messages of
+// each topic, replay or gap) and disconnect reports (logged); unlike the plain WAR it publishes a
+// client's topic message to that topic (an echo application). For trying the page without a
+// servlet container; not used in production.
 //
 //   node dev/demo-server.js [port]        (default 8090, 127.0.0.1 only)
 //
@@ -12,7 +13,10 @@
 //   resume   -> answer again
 //   shutdown -> close with 1001 '{"reason":"shutdown","retryAfterMs":3000}'
 //   deny     -> close with 4401 (terminal)
+//   epoch    -> a restart: every topic starts a new epoch and every client is closed with 1012;
+//               their resumes get a gap (reason epoch)
 
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -34,6 +38,7 @@ const TYPES = {
 const HEARTBEAT_INTERVAL = Number(process.env.HEARTBEAT_INTERVAL || 5000);
 const HEARTBEAT_TIMEOUT = Number(process.env.HEARTBEAT_TIMEOUT || 3000);
 const TIME_INTERVAL = Number(process.env.TIME_INTERVAL || 1000);
+const HISTORY_SIZE = 100;
 
 /** Starts the server; resolves to { url, port, close(), act(command) }. */
 export async function startDemoServer(port = 0, log = () => {}) {
@@ -61,8 +66,20 @@ export async function startDemoServer(port = 0, log = () => {}) {
   const wss = new WebSocketServer({ server: http, path: '/pulse/ws' });
   let silent = false;
   let sessions = 0;
-  /** topic -> { seq, members: Map<socket, { id, presence }> } */
+  /**
+   * topic -> { epoch, seq, history: [{ seq, frame }], members: Map<socket, { id, presence }> }.
+   * Topics stay when their last member leaves, so that a reconnecting client can resume.
+   */
   const topics = new Map();
+  const newTopic = () => ({ epoch: randomBytes(8).toString('hex'), seq: 0, history: [], members: new Map() });
+  /** The replay for `since`, or the gap reason. */
+  const resume = (t, since) => {
+    if (since.epoch !== t.epoch) return { gap: 'epoch' };
+    if (since.seq > t.seq) return { gap: 'history' };
+    const missed = t.history.filter((e) => e.seq > since.seq);
+    if (missed.length !== t.seq - since.seq) return { gap: 'history' };
+    return { replay: missed.map((e) => e.frame) };
+  };
   const send = (socket, msg) => socket.send(JSON.stringify(msg));
   const presence = (topic, except, event) => {
     for (const [peer, m] of topics.get(topic).members) {
@@ -73,7 +90,6 @@ export async function startDemoServer(port = 0, log = () => {}) {
     const t = topics.get(topic);
     if (!t || !t.members.delete(socket)) return;
     presence(topic, socket, 'leave');
-    if (t.members.size === 0) topics.delete(topic);
   };
   const TOPIC = /^[A-Za-z0-9_.:/@-]{1,100}$/;
   wss.on('connection', (socket) => {
@@ -109,13 +125,26 @@ export async function startDemoServer(port = 0, log = () => {}) {
       } else if (hasTopic && !TOPIC.test(msg.topic)) {
         send(socket, { type: 'error', code: 'bad_topic', message: 'topic must be 1 to 100 characters of letters, digits and _ - . : / @' });
       } else if (hasTopic && msg.type === 'subscribe') {
-        if (!topics.has(msg.topic)) topics.set(msg.topic, { seq: 0, members: new Map() });
+        if (!topics.has(msg.topic)) topics.set(msg.topic, newTopic());
         const t = topics.get(msg.topic);
         const joined = !t.members.has(socket);
         t.members.set(socket, { id, presence: msg.presence === true });
-        const answer = { type: 'subscribed', topic: msg.topic };
+        const answer = { type: 'subscribed', topic: msg.topic, epoch: t.epoch, seq: t.seq };
+        let replay = [];
+        if (msg.since && typeof msg.since === 'object') {
+          const r = resume(t, msg.since);
+          if (r.gap) {
+            send(socket, { type: 'gap', topic: msg.topic, epoch: t.epoch, seq: t.seq, reason: r.gap });
+            log(`${id} resumes ${msg.topic} from ${msg.since.seq}: gap (${r.gap})`);
+          } else {
+            replay = r.replay;
+            answer.recovered = replay.length;
+            log(`${id} resumes ${msg.topic} from ${msg.since.seq}: ${replay.length} replayed`);
+          }
+        }
         if (msg.presence === true) answer.members = [...t.members.values()].map((m) => ({ sessionId: m.id }));
         send(socket, answer);
+        for (const frame of replay) socket.send(frame);
         if (joined) presence(msg.topic, socket, 'join');
       } else if (hasTopic && msg.type === 'unsubscribe') {
         leave(socket, msg.topic);
@@ -124,8 +153,13 @@ export async function startDemoServer(port = 0, log = () => {}) {
         const t = topics.get(msg.topic);
         if (t) {
           t.seq++;
-          for (const peer of t.members.keys()) send(peer, { type: 'message', topic: msg.topic, data: msg.data ?? null, seq: t.seq });
+          const frame = JSON.stringify({ type: 'message', topic: msg.topic, data: msg.data ?? null, seq: t.seq });
+          t.history.push({ seq: t.seq, frame });
+          if (t.history.length > HISTORY_SIZE) t.history.shift();
+          for (const peer of t.members.keys()) peer.send(frame);
         }
+      } else if (msg && msg.type === 'disconnect_report') {
+        log(`${id} reports its last disconnect: ${msg.cause}, code ${msg.code}, down ${msg.downtimeMs} ms`);
       } else {
         socket.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'unknown message' }));
       }
@@ -143,6 +177,10 @@ export async function startDemoServer(port = 0, log = () => {}) {
         if (command === 'shutdown') s.close(1001, '{"reason":"shutdown","retryAfterMs":3000}');
         if (command === 'deny') s.close(4401, 'unauthorized');
       }
+      if (command === 'epoch') {
+        for (const name of topics.keys()) topics.set(name, newTopic());
+        for (const s of wss.clients) s.close(1012, 'restart');
+      }
       if (command === 'silent') silent = true;
       if (command === 'resume') silent = false;
     },
@@ -156,6 +194,6 @@ export async function startDemoServer(port = 0, log = () => {}) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const server = await startDemoServer(Number(process.argv[2] || 8090), (line) => console.log(line));
-  console.log(`Pulse demo on ${server.url} (commands: kill, silent, resume, shutdown, deny)`);
+  console.log(`Pulse demo on ${server.url} (commands: kill, silent, resume, shutdown, deny, epoch)`);
   createInterface({ input: process.stdin }).on('line', (line) => server.act(line.trim()));
 }

@@ -23,6 +23,14 @@ export const MessageType = Object.freeze({
   UNSUBSCRIBED: 'unsubscribed',
   MESSAGE: 'message',
   PRESENCE: 'presence',
+  GAP: 'gap',
+  DISCONNECT_REPORT: 'disconnect_report',
+});
+
+/** `reason` values of a `gap` notice: the topic is another incarnation, or history ran out. */
+export const GapReason = Object.freeze({
+  EPOCH: 'epoch',
+  HISTORY: 'history',
 });
 
 /** `event` values of a `presence` message. */
@@ -154,18 +162,49 @@ export function closePolicy(code) {
 }
 
 /**
- * Why a connection ended, as in `stats.lastDisconnect.cause`.
- * `server`: a close frame arrived (clean close); `network`: the socket died without one;
- * `client`: `close()` or `reconnect()`; the others are the client's own verdicts.
+ * Why a connection ended, as in `stats.lastDisconnect.cause` and the `disconnect_report` sent
+ * after a reconnect. `server_close`: a close frame arrived; `heartbeat_timeout`: the client's own
+ * dead-server deadline; `network`: died without a close frame while visible and online;
+ * `offline`: the browser was offline when it dropped or during the outage; `hidden`: the page was
+ * hidden when it dropped; `client`: `close()`, `reconnect()` or `drop()`. `connect_timeout` only
+ * describes an attempt that never opened, never a lost connection, so it is never reported.
+ * When several apply, {@link disconnectCause} decides.
  */
 export const Cause = Object.freeze({
-  SERVER: 'server',
-  CLIENT: 'client',
-  NETWORK: 'network',
+  SERVER_CLOSE: 'server_close',
   HEARTBEAT_TIMEOUT: 'heartbeat_timeout',
+  NETWORK: 'network',
+  OFFLINE: 'offline',
+  HIDDEN: 'hidden',
+  CLIENT: 'client',
   CONNECT_TIMEOUT: 'connect_timeout',
-  DROPPED: 'dropped',
 });
+
+/** The causes a `disconnect_report` may carry (as `Protocol.REPORT_CAUSES`). */
+export const REPORT_CAUSES = Object.freeze([
+  Cause.SERVER_CLOSE, Cause.HEARTBEAT_TIMEOUT, Cause.NETWORK, Cause.OFFLINE, Cause.HIDDEN, Cause.CLIENT,
+]);
+
+/**
+ * The cause of a loss when several apply. The client's own act and a close frame from the server
+ * are facts about this connection and always win; otherwise being offline explains a silent or
+ * abrupt end better than a hidden page, and a hidden page better than "the network" or the
+ * heartbeat deadline:
+ *
+ *   client > server_close > offline > hidden > heartbeat_timeout | network | connect_timeout
+ *
+ * @param {string} observed what the client saw: `client`, `server_close`, `heartbeat_timeout`,
+ *   `network` or `connect_timeout` (an already classified cause works too)
+ * @param {{offline?: boolean, hidden?: boolean}} conditions
+ * @returns {string} one of {@link Cause}
+ * @example disconnectCause('network', { offline: true }) // 'offline'
+ */
+export function disconnectCause(observed, { offline = false, hidden = false } = {}) {
+  if (observed === Cause.CLIENT || observed === Cause.SERVER_CLOSE) return observed;
+  if (offline) return Cause.OFFLINE;
+  if (hidden && observed !== Cause.OFFLINE) return Cause.HIDDEN;
+  return observed;
+}
 
 /** Default options of `new PulseClient(url, options)`; every one can be overridden. */
 export const DEFAULTS = Object.freeze({

@@ -15,7 +15,13 @@ export declare const MessageType: Readonly<{
   UNSUBSCRIBED: 'unsubscribed';
   MESSAGE: 'message';
   PRESENCE: 'presence';
+  GAP: 'gap';
+  DISCONNECT_REPORT: 'disconnect_report';
 }>;
+
+export type GapReasonValue = 'epoch' | 'history';
+/** `gap.reason`: the topic is another incarnation (`epoch`), or the history ran out (`history`). */
+export declare const GapReason: Readonly<{ EPOCH: 'epoch'; HISTORY: 'history' }>;
 
 export declare const PresenceEvent: Readonly<{ JOIN: 'join'; LEAVE: 'leave' }>;
 
@@ -81,16 +87,42 @@ export declare const CLOSE_POLICY: Readonly<Record<number, ClosePolicy>>;
 export declare const DEFAULT_POLICY: 'reconnect';
 export declare function closePolicy(code: number): ClosePolicy;
 
-export type DisconnectCause = 'server' | 'client' | 'network' | 'heartbeat_timeout' | 'connect_timeout' | 'dropped';
+/** The causes a `disconnect_report` carries (as the server's `Protocol.REPORT_CAUSES`). */
+export type ReportCause = 'server_close' | 'heartbeat_timeout' | 'network' | 'offline' | 'hidden' | 'client';
+/** `stats.lastDisconnect.cause`: a report cause, or `connect_timeout` for an attempt that never opened. */
+export type DisconnectCause = ReportCause | 'connect_timeout';
 
 export declare const Cause: Readonly<{
-  SERVER: 'server';
-  CLIENT: 'client';
-  NETWORK: 'network';
+  SERVER_CLOSE: 'server_close';
   HEARTBEAT_TIMEOUT: 'heartbeat_timeout';
+  NETWORK: 'network';
+  OFFLINE: 'offline';
+  HIDDEN: 'hidden';
+  CLIENT: 'client';
   CONNECT_TIMEOUT: 'connect_timeout';
-  DROPPED: 'dropped';
 }>;
+
+export declare const REPORT_CAUSES: readonly ReportCause[];
+
+/**
+ * The cause when several apply: client > server_close > offline > hidden > what was observed
+ * (heartbeat_timeout, network, connect_timeout).
+ * @example disconnectCause('network', { offline: true }) // 'offline'
+ */
+export declare function disconnectCause(
+  observed: DisconnectCause,
+  conditions?: { offline?: boolean; hidden?: boolean },
+): DisconnectCause;
+
+/** Sent by the client right after a reconnect's welcome (never queued); no answer. */
+export interface DisconnectReport {
+  type: 'disconnect_report';
+  cause: ReportCause;
+  /** The close code of the lost connection (1006 without a close frame, 4000 for heartbeat_timeout/drop()). */
+  code: number;
+  /** Whole ms from losing the connection to this welcome (monotonic clock). */
+  downtimeMs: number;
+}
 
 export interface BackoffOptions {
   minDelay: number;
@@ -160,6 +192,10 @@ export interface LastDisconnect {
   code: number;
   reason: string;
   wasClean: boolean;
+  /**
+   * Why: while reconnecting, the latest socket end (a failed attempt too); from a reconnect's
+   * welcome on, the loss it recovered from, with the cause that was reported.
+   */
   cause: DisconnectCause;
   /** Wall-clock epoch ms. */
   at: number;
@@ -176,6 +212,8 @@ export interface PulseStats {
   reconnects: number;
   /** Messages dropped from the full send queue. */
   dropped: number;
+  /** Topic messages dropped because their seq was already seen in the topic's epoch. */
+  duplicates: number;
   /** Messages waiting in the send queue. */
   queued: number;
   /** Reconnect attempts since the last stable connection (the backoff exponent). */
@@ -227,8 +265,25 @@ export interface TopicMessage<T = any> {
 export interface SubscribedMessage {
   type: 'subscribed';
   topic: string;
+  /** The topic's incarnation; seqs compare only within one epoch. */
+  epoch?: string;
+  /** The topic's latest seq when subscribing (0 before any message). */
+  seq?: number;
+  /** Only on a successful resume: how many missed messages follow, in order, before live ones. */
+  recovered?: number;
   /** Only when the subscription asked for presence; this session included. */
   members?: PresenceMember[];
+}
+
+/** A resume the server could not serve: reload the topic's state; messages after `seq` are new. */
+export interface GapMessage {
+  type: 'gap';
+  topic: string;
+  /** The topic's current epoch. */
+  epoch: string;
+  /** The topic's current seq: the reloaded state is as of this one. */
+  seq: number;
+  reason: GapReasonValue;
 }
 
 export interface UnsubscribedMessage {
@@ -246,6 +301,8 @@ export interface PresenceMessage {
 export interface SubscribeOptions {
   /** Ask for the member list in `subscribed` and for `presence` events; default false. */
   presence?: boolean;
+  /** Called with the topic's `gap` notices (before the `gap` event): reload the topic's state. */
+  onGap?: (gap: GapMessage) => void;
 }
 
 export interface PulseEvents {
@@ -261,6 +318,10 @@ export interface PulseEvents {
   subscribed: SubscribedMessage;
   unsubscribed: UnsubscribedMessage;
   presence: PresenceMessage;
+  /** A resume could not be served (just before that topic's `subscribed`). */
+  gap: GapMessage;
+  /** A resume succeeded: the `count` missed messages have reached the handlers (right after `subscribed` when 0). */
+  recovered: { topic: string; count: number };
   rtt: { rtt: number; offset: number | null };
   error: ErrorMessage;
 }
@@ -290,9 +351,12 @@ export declare class PulseClient {
   /** true if written now, false if queued (or dropped when queueSize is 0). */
   send(data: object | string | ArrayBuffer | ArrayBufferView | Blob): boolean;
   /**
-   * Subscribes to a topic (remembered; re-sent after every reconnect). Returns a function that
-   * removes this handler; the topic is unsubscribed with its last handler.
-   * @throws TypeError for a bad topic name, handler or presence flag
+   * Subscribes to a topic (remembered; re-sent after every reconnect, resuming from the last seq
+   * seen). Returns a function that removes this handler; the topic is unsubscribed with its last
+   * handler.
+   * @throws TypeError for a bad topic name, handler, presence flag or onGap
+   * @example
+   * client.subscribe('orders', (order) => table.upsert(order), { onGap: () => table.reload() });
    */
   subscribe<T = any>(topic: string, handler: (data: T, message: TopicMessage<T>) => void, options?: SubscribeOptions): () => void;
   /** Removes every handler of the topic and unsubscribes; false if it was not subscribed. */

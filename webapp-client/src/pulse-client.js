@@ -1,6 +1,7 @@
 /**
  * Pulse browser client: heartbeat, dead-peer detection, reconnect with backoff, send queue,
- * topic subscriptions that survive reconnects, and server clock sync over one WebSocket.
+ * topic subscriptions that survive reconnects (and resume where they left off), disconnect
+ * reports, and server clock sync over one WebSocket.
  * ES module, no dependencies, no build step.
  *
  * @module pulse-client
@@ -24,6 +25,7 @@ import {
   State,
   TOPIC_RULE,
   closePolicy,
+  disconnectCause,
   isValidTopic,
 } from './constants.js';
 import { backoffDelay } from './backoff.js';
@@ -40,14 +42,17 @@ export {
   DEFAULTS,
   DEFAULT_POLICY,
   ErrorCode,
+  GapReason,
   MessageType,
   PROTOCOL_VERSION,
   Policy,
   PresenceEvent,
+  REPORT_CAUSES,
   State,
   TOPIC_PATTERN,
   TOPIC_RULE,
   closePolicy,
+  disconnectCause,
   isValidTopic,
 } from './constants.js';
 export { backoffDelay, backoffCeiling } from './backoff.js';
@@ -137,7 +142,7 @@ export class PulseClient {
 
     this._state = State.CLOSED;
     this._ws = null;
-    this._epoch = 0; // bumped whenever the current socket changes; guards against re-entrant handlers
+    this._generation = 0; // bumped whenever the current socket changes; guards against re-entrant handlers
     this._socketOpen = false;
     this._heartbeatInterval = o.heartbeatInterval;
     this._heartbeatTimeout = o.heartbeatTimeout;
@@ -146,7 +151,14 @@ export class PulseClient {
     this._attempted = false; // a socket was created since connect()
     this._everOpened = false; // a welcome arrived since connect()
     this._notBefore = 0; // monotonic: no attempt before this (server's retryAfterMs)
-    this._outageStart = null; // monotonic: when the open connection was lost
+    /**
+     * The loss of an open connection, until the next welcome: `start` (monotonic), `record` (the
+     * lastDisconnect written then) and `offline` (the browser was offline at some point since).
+     * @type {{start: number, record: object, offline: boolean} | null}
+     */
+    this._outage = null;
+    this._visibleAt = null; // monotonic: the page last became visible
+    this._onlineAt = null; // monotonic: the browser last came back online
 
     this._queue = [];
     /** @type {Map<number, {mono: number, wall: number}>} heartbeat ts -> send times */
@@ -160,6 +172,7 @@ export class PulseClient {
       clockOffset: null,
       reconnects: 0,
       dropped: 0,
+      duplicates: 0,
       lastDisconnect: null,
       downtimeMs: null,
     };
@@ -176,8 +189,9 @@ export class PulseClient {
   }
 
   /**
-   * A snapshot: `{ rtt, clockOffset, reconnects, dropped, queued, attempt, lastDisconnect, downtimeMs }`.
-   * `lastDisconnect` is `{ code, reason, wasClean, cause, at, retryAfterMs }` or null.
+   * A snapshot: `{ rtt, clockOffset, reconnects, dropped, duplicates, queued, attempt,
+   * lastDisconnect, downtimeMs }`. `lastDisconnect` is `{ code, reason, wasClean, cause, at,
+   * retryAfterMs }` or null; from a reconnect's welcome on, its `cause` is the one reported.
    * @example console.log(client.stats.rtt, client.stats.lastDisconnect?.code)
    */
   get stats() {
@@ -219,7 +233,7 @@ export class PulseClient {
 
   /**
    * Listens to an event: `state`, `open`, `close`, `time`, `message`, `subscribed`,
-   * `unsubscribed`, `presence`, `rtt`, `error`.
+   * `unsubscribed`, `presence`, `gap`, `recovered`, `rtt`, `error`.
    * @param {string} event
    * @param {(payload: any) => void} handler
    * @returns {() => void} unsubscribe
@@ -260,7 +274,7 @@ export class PulseClient {
     if (socketWasOpen) {
       this._recordDisconnect({ code, reason, wasClean: true, cause: Cause.CLIENT }, null, true);
     }
-    this._outageStart = null; // a chosen pause is not an outage
+    this._outage = null; // a chosen pause is not an outage
     this._setState(State.CLOSED);
   }
 
@@ -288,27 +302,35 @@ export class PulseClient {
    * Subscribes to a topic: `handler(data, message)` gets each of the topic's messages
    * (`message` is the whole `{type:'message', topic, data, seq}` frame). The subscription is
    * remembered: it is sent now if the connection is open, otherwise after the next welcome, and
-   * again after every reconnect (before the queued sends). Several handlers may share a topic;
-   * the topic asks for presence while any of them did. Topic messages go to these handlers and
-   * not to the `message` event.
+   * again after every reconnect (before the queued sends), resuming where it left off: the
+   * messages missed meanwhile arrive first (then a `recovered` event), or, when the server no
+   * longer has them, `onGap` and the `gap` event tell the application to reload its state.
+   * A message whose seq was already seen is dropped (`stats.duplicates`). Several handlers may
+   * share a topic; the topic asks for presence while any of them did. Topic messages go to these
+   * handlers and not to the `message` event.
    * @param {string} topic 1 to 100 characters of letters, digits and `_ - . : / @`
    * @param {(data: any, message: object) => void} handler
-   * @param {{presence?: boolean}} [options] `presence: true` for the member list in `subscribed`
-   *   and `presence` events for the topic
+   * @param {{presence?: boolean, onGap?: (gap: object) => void}} [options] `presence: true` for
+   *   the member list in `subscribed` and `presence` events for the topic; `onGap(gap)` is called
+   *   with the topic's `{type:'gap', topic, epoch, seq, reason}` notices (before the `gap` event)
    * @returns {() => void} removes this handler (the topic is unsubscribed with its last handler);
    *   calling it again does nothing
-   * @throws {TypeError} for a bad topic name, a handler that is not a function, or a non-boolean
-   *   `presence`
+   * @throws {TypeError} for a bad topic name, a handler or `onGap` that is not a function, or a
+   *   non-boolean `presence`
    * @example
-   * const off = client.subscribe('room-1', (data) => render(data), { presence: true });
+   * const off = client.subscribe('room-1', (data) => render(data), {
+   *   presence: true,
+   *   onGap: () => reloadRoom('room-1'),      // missed messages are gone: fetch the state afresh
+   * });
    * client.on('presence', ({ topic, event, member }) => console.log(topic, event, member.sessionId));
    * off();
    */
-  subscribe(topic, handler, { presence = false } = {}) {
+  subscribe(topic, handler, { presence = false, onGap } = {}) {
     checkTopic(topic);
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
     if (typeof presence !== 'boolean') throw new TypeError('options.presence must be a boolean');
-    const { entry, frame } = this._subscriptions.add(topic, handler, presence);
+    if (onGap !== undefined && typeof onGap !== 'function') throw new TypeError('options.onGap must be a function');
+    const { entry, frame } = this._subscriptions.add(topic, handler, presence, onGap);
     this._writeSubscription(frame);
     return () => this._writeSubscription(this._subscriptions.removeEntry(topic, entry));
   }
@@ -331,13 +353,13 @@ export class PulseClient {
 
   /**
    * Simulates an unclean connection loss (for demos and tests): the current socket is closed
-   * locally with 4000 "dropped by client", recorded as `cause: 'dropped'`, and the usual
+   * locally with 4000 "dropped by client", recorded as `cause: 'client'`, and the usual
    * backoff reconnect follows. Does nothing without a socket.
    * @example client.drop(); // state becomes 'reconnecting'
    */
   drop() {
     if (!this._ws) return;
-    this._abandon({ code: CloseCode.HEARTBEAT_TIMEOUT, reason: 'dropped by client', cause: Cause.DROPPED });
+    this._abandon({ code: CloseCode.HEARTBEAT_TIMEOUT, reason: 'dropped by client', cause: Cause.CLIENT });
   }
 
   /**
@@ -368,11 +390,11 @@ export class PulseClient {
   _openSocket() {
     this._timers.clear('reconnect');
     if (this._isOffline()) {
-      this._setState(State.OFFLINE);
+      this._enterOffline();
       return;
     }
     this._attempted = true;
-    this._epoch++;
+    this._generation++;
     let ws;
     try {
       const WebSocketCtor = this._opts.WebSocket;
@@ -435,10 +457,14 @@ export class PulseClient {
           return;
         case MessageType.MESSAGE:
           // A topic the client subscribed (or is leaving) keeps its messages; others fall through.
-          if (typeof msg.topic === 'string' && this._subscriptions.route(msg)) return;
+          if (typeof msg.topic === 'string' && this._routeTopicMessage(msg)) return;
           break;
         case MessageType.SUBSCRIBED:
-          this._emitter.emit('subscribed', msg);
+          this._onSubscribed(msg);
+          return;
+        case MessageType.GAP:
+          if (typeof msg.topic === 'string') this._subscriptions.gap(msg);
+          this._emitter.emit('gap', msg);
           return;
         case MessageType.UNSUBSCRIBED:
           this._subscriptions.unsubscribed(msg.topic);
@@ -475,25 +501,25 @@ export class PulseClient {
     this._armDeadline();
     if (this._state === State.OPEN) return; // a repeated welcome only updates the timing
 
-    const now = this._now();
     const reconnected = this._everOpened;
     this._everOpened = true;
     if (reconnected) this._stats.reconnects++;
-    if (this._outageStart !== null) {
-      this._stats.downtimeMs = now - this._outageStart;
-      this._outageStart = null;
-    }
+    const report = this._endOutage(reconnected);
     this._timers.set('uptime', () => {
       this._attempt = 0;
     }, this._opts.minUptime);
-    // Subscriptions first: the server handles a session's frames in order, so queued messages
-    // find the topics in place (and replies published to them arrive). Then the queue, so that
-    // messages sent from 'state'/'open' handlers come after the older ones.
+    // The disconnect report first: it is about the past, small, and so never stuck behind (or
+    // lost with) a long queue flush; it is written, never queued, so each reconnect sends at most
+    // one, about the loss it recovered from. Then the subscriptions (resuming with `since`): the
+    // server handles a session's frames in order, so queued messages find the topics in place
+    // (and replies published to them arrive). Then the queue, so that messages sent from
+    // 'state'/'open' handlers come after the older ones.
+    if (report) this._ws.send(JSON.stringify(report));
     for (const frame of this._subscriptions.frames()) this._ws.send(JSON.stringify(frame));
     while (this._queue.length > 0 && this._ws) this._ws.send(this._queue.shift());
-    const epoch = this._epoch;
+    const generation = this._generation;
     this._setState(State.OPEN);
-    if (epoch !== this._epoch) return; // a 'state' handler closed or replaced the socket
+    if (generation !== this._generation) return; // a 'state' handler closed or replaced the socket
     this._emitter.emit('open', { sessionId: this.sessionId, reconnected, welcome: msg });
   }
 
@@ -514,6 +540,50 @@ export class PulseClient {
     this._emitter.emit('rtt', { rtt, offset: this._clock.offset });
   }
 
+  /**
+   * `subscribed`: the topic's position first (so a handler that closes the socket cannot leave a
+   * replay count behind for the next session), then the event, then `recovered` for a resume
+   * that missed nothing (one that did is complete after its last replayed message).
+   */
+  _onSubscribed(msg) {
+    const complete = typeof msg.topic === 'string' ? this._subscriptions.subscribed(msg) : null;
+    const generation = this._generation;
+    this._emitter.emit('subscribed', msg);
+    if (complete !== null && generation === this._generation && this._subscriptions.has(msg.topic)) {
+      this._emitter.emit('recovered', { topic: msg.topic, count: complete });
+    }
+  }
+
+  /** @returns {boolean} false if the topic is none of the client's (the frame goes to 'message') */
+  _routeTopicMessage(msg) {
+    const result = this._subscriptions.route(msg);
+    if (result === null) return false;
+    if (result.duplicate) this._stats.duplicates++;
+    if (result.recovered !== null && this._subscriptions.has(msg.topic)) {
+      this._emitter.emit('recovered', { topic: msg.topic, count: result.recovered });
+    }
+    return true;
+  }
+
+  /**
+   * Ends the outage (if any) at a welcome: its length goes to `stats.downtimeMs`, its final cause
+   * (offline meanwhile may have changed it) to `stats.lastDisconnect`, which describes that loss
+   * again rather than a failed attempt since.
+   * @param {boolean} reconnected a report is built only for a reconnect (not after `connect()`)
+   * @returns {object | null} the `disconnect_report` to send, or null
+   */
+  _endOutage(reconnected) {
+    const outage = this._outage;
+    if (outage === null) return null;
+    this._outage = null;
+    const downtimeMs = Math.max(0, this._now() - outage.start);
+    this._stats.downtimeMs = downtimeMs;
+    const cause = disconnectCause(outage.record.cause, { offline: outage.offline });
+    this._stats.lastDisconnect = { ...outage.record, cause };
+    if (!reconnected) return null;
+    return { type: MessageType.DISCONNECT_REPORT, cause, code: outage.record.code, downtimeMs: Math.round(downtimeMs) };
+  }
+
   _onSocketClose(event) {
     const code = typeof event.code === 'number' ? event.code : CloseCode.NO_STATUS;
     const reason = typeof event.reason === 'string' ? event.reason : '';
@@ -521,10 +591,11 @@ export class PulseClient {
     const socketWasOpen = this._socketOpen;
     this._detachSocket();
     const { retryAfterMs } = parseCloseReason(reason);
-    const cause = wasClean ? Cause.SERVER : Cause.NETWORK;
-    const epoch = this._epoch;
+    // A close frame arrived unless the browser says 1006 (reserved: "closed without one").
+    const cause = wasClean || code !== CloseCode.ABNORMAL ? Cause.SERVER_CLOSE : Cause.NETWORK;
+    const generation = this._generation;
     this._recordDisconnect({ code, reason, wasClean, cause }, retryAfterMs, socketWasOpen);
-    if (epoch !== this._epoch) return; // a 'close' handler already took over (close(), reconnect())
+    if (generation !== this._generation) return; // a 'close' handler already took over (close(), reconnect())
     const policy = closePolicy(code);
     if (policy === Policy.STOP) {
       this._teardown();
@@ -549,15 +620,29 @@ export class PulseClient {
       if (sendCode) closeQuietly(ws, info.code, info.reason);
       else closeQuietly(ws);
     }
-    const epoch = this._epoch;
+    const generation = this._generation;
     this._recordDisconnect({ ...info, wasClean: false }, null, socketWasOpen);
-    if (epoch !== this._epoch) return; // a 'close' handler already took over
+    if (generation !== this._generation) return; // a 'close' handler already took over
     this._scheduleReconnect(null);
   }
 
+  /**
+   * Writes `stats.lastDisconnect` with the cause classified ({@link disconnectCause}) and, when
+   * an open connection was lost, starts the outage. What counts as "offline" or "hidden when it
+   * dropped": at the moment a close event arrives; for the heartbeat verdict, at any moment of the
+   * silence it judged (since the last frame), since a throttled or frozen page or a dead network
+   * during that silence is the likelier culprit.
+   */
   _recordDisconnect(info, retryAfterMs, socketWasOpen) {
-    this._stats.lastDisconnect = { ...info, at: this._dateNow(), retryAfterMs };
-    if (this._state === State.OPEN) this._outageStart = this._now();
+    const now = this._now();
+    const silence = info.cause === Cause.HEARTBEAT_TIMEOUT;
+    const cause = disconnectCause(info.cause, {
+      offline: this._isOffline() || (silence && this._onlineAt !== null && this._onlineAt >= this._lastInbound),
+      hidden: this._isHidden() || (silence && this._visibleAt !== null && this._visibleAt >= this._lastInbound),
+    });
+    const record = { ...info, cause, at: this._dateNow(), retryAfterMs };
+    this._stats.lastDisconnect = record;
+    if (this._state === State.OPEN) this._outage = { start: now, record, offline: false };
     if (socketWasOpen) {
       this._emitter.emit('close', { code: info.code, reason: info.reason, wasClean: info.wasClean });
     }
@@ -566,7 +651,7 @@ export class PulseClient {
   /** Detaches the current socket's handlers and its timers; returns the socket (or null). */
   _detachSocket() {
     const ws = this._ws;
-    this._epoch++;
+    this._generation++;
     for (const name of SOCKET_TIMERS) this._timers.clear(name);
     this._ws = null;
     this._socketOpen = false;
@@ -600,7 +685,7 @@ export class PulseClient {
     }
     if (retryAfterMs !== null) this._notBefore = this._now() + retryAfterMs;
     if (this._isOffline()) {
-      this._setState(State.OFFLINE); // the 'online' event resumes
+      this._enterOffline(); // the 'online' event resumes
       return;
     }
     let delay = backoffDelay(this._attempt, this._opts, this._random);
@@ -731,12 +816,25 @@ export class PulseClient {
     return Boolean(nav) && nav.onLine === false;
   }
 
+  _isHidden() {
+    const doc = this._opts.document;
+    return Boolean(doc) && doc.visibilityState === 'hidden';
+  }
+
+  /** State `offline`; an outage in progress will be reported as `offline`. */
+  _enterOffline() {
+    if (this._outage) this._outage.offline = true;
+    this._setState(State.OFFLINE);
+  }
+
   _onOnline() {
+    this._onlineAt = this._now(); // before the check: a verdict now covers an offline spell
     if (this._socketOpen && this._checkLiveness(true)) return;
     this._retryNow();
   }
 
   _onOffline() {
+    if (this._outage) this._outage.offline = true;
     // An open socket may survive a short network blip: liveness decides. A pending wait stops.
     if (!this._ws && this._timers.has('reconnect')) {
       this._timers.clear('reconnect');
@@ -747,6 +845,7 @@ export class PulseClient {
   _onVisibilityChange() {
     const doc = this._opts.document;
     if (!doc || doc.visibilityState !== 'visible') return;
+    this._visibleAt = this._now(); // before the check: a verdict now is about a hidden spell
     if (this._socketOpen && this._checkLiveness(true)) return;
     this._retryNow(); // also right after the check above found the socket dead
   }

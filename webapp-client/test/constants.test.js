@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  CLOSE_POLICY, CloseCode, DEFAULTS, ErrorCode, MessageType, PROTOCOL_VERSION, PresenceEvent, TOPIC_PATTERN,
-  TOPIC_RULE, closePolicy,
+  CLOSE_POLICY, CloseCode, DEFAULTS, ErrorCode, MessageType, PROTOCOL_VERSION, PresenceEvent, REPORT_CAUSES,
+  TOPIC_PATTERN, TOPIC_RULE, closePolicy,
 } from '../src/constants.js';
 import * as entry from '../src/pulse-client.js';
 
@@ -50,7 +50,7 @@ test('mirrors the server\'s Protocol.java', { skip: !existsSync(javaProtocol) &&
   assert.equal(Number(version[1]), PROTOCOL_VERSION);
   const types = Object.values(MessageType);
   for (const name of ['WELCOME', 'HEARTBEAT', 'HEARTBEAT_ACK', 'TIME', 'ERROR', 'SUBSCRIBE', 'UNSUBSCRIBE',
-    'SUBSCRIBED', 'UNSUBSCRIBED', 'MESSAGE', 'PRESENCE']) {
+    'SUBSCRIBED', 'UNSUBSCRIBED', 'MESSAGE', 'PRESENCE', 'GAP', 'DISCONNECT_REPORT']) {
     const m = new RegExp(`String ${name} = "([^"]+)";`).exec(java);
     assert.ok(m, `${name} in Protocol.java`);
     assert.ok(types.includes(m[1]), `message type ${m[1]}`);
@@ -62,6 +62,9 @@ test('mirrors the server\'s Protocol.java', { skip: !existsSync(javaProtocol) &&
   for (const [name, value] of Object.entries(PresenceEvent)) {
     assert.match(java, new RegExp(`String PRESENCE_${name} = "${value}";`), `PRESENCE_${name}`);
   }
+  const causes = /REPORT_CAUSES\s*=\s*Set\.of\(([^)]*)\)/.exec(java);
+  assert.ok(causes, 'REPORT_CAUSES in Protocol.java');
+  assert.deepEqual([...causes[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort(), [...REPORT_CAUSES].sort(), 'report causes');
   const topicName = /Pattern TOPIC_NAME = Pattern\.compile\("((?:[^"\\]|\\.)*)"\)/.exec(java);
   assert.ok(topicName, 'TOPIC_NAME in Protocol.java');
   assert.equal(TOPIC_PATTERN.source, `^${topicName[1].replace(/\\\\/g, '\\')}$`);

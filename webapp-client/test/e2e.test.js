@@ -18,8 +18,10 @@ async function waitFor(predicate, ms = 3000, what = 'condition') {
 }
 
 /**
- * A server speaking the protocol subset: welcome, heartbeat_ack, time pushes, error for unknown
- * types. `silent` makes it stop answering and pushing (a hung peer); `received` logs client frames.
+ * A server speaking the protocol subset: welcome, heartbeat_ack, time pushes, topics with a
+ * history for resuming (`publish(topic, data)`; `subscribe` with `since` gets the replay or a gap),
+ * `disconnect_report` (kept in `reports`), error for other types. `silent` makes it stop answering
+ * and pushing (a hung peer); `received` logs client frames.
  */
 async function startServer() {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -31,6 +33,19 @@ async function startServer() {
     received: [],
     closes: [], // close codes the server saw from clients
     sockets: [],
+    reports: [],
+    /** topic -> { epoch, seq, history: frames, members: Set<socket> } */
+    topics: new Map(),
+    publish(topic, data) {
+      const t = server.topic(topic);
+      const frame = JSON.stringify({ type: 'message', topic, data, seq: ++t.seq });
+      t.history.push(frame);
+      for (const s of t.members) if (s.readyState === WebSocket.OPEN) s.send(frame);
+    },
+    topic(name) {
+      if (!server.topics.has(name)) server.topics.set(name, { epoch: `ep-${name}`, seq: 0, history: [], members: new Set() });
+      return server.topics.get(name);
+    },
     stop: () => new Promise((resolve) => {
       for (const s of wss.clients) s.terminate();
       wss.close(resolve);
@@ -52,6 +67,7 @@ async function startServer() {
     socket.on('close', (code) => {
       clearInterval(pusher);
       server.closes.push(code);
+      for (const t of server.topics.values()) t.members.delete(socket);
     });
     socket.on('message', (data, isBinary) => {
       const text = isBinary ? null : data.toString();
@@ -65,6 +81,21 @@ async function startServer() {
       }
       if (msg && msg.type === 'heartbeat') {
         socket.send(JSON.stringify({ type: 'heartbeat_ack', ts: msg.ts, serverTime: Date.now() }));
+      } else if (msg && msg.type === 'disconnect_report') {
+        server.reports.push(msg);
+      } else if (msg && msg.type === 'subscribe') {
+        const t = server.topic(msg.topic);
+        t.members.add(socket);
+        const answer = { type: 'subscribed', topic: msg.topic, epoch: t.epoch, seq: t.seq };
+        let replay = [];
+        if (msg.since && msg.since.epoch !== t.epoch) {
+          socket.send(JSON.stringify({ type: 'gap', topic: msg.topic, epoch: t.epoch, seq: t.seq, reason: 'epoch' }));
+        } else if (msg.since) {
+          replay = t.history.slice(msg.since.seq); // seq n is history[n - 1]
+          answer.recovered = replay.length;
+        }
+        socket.send(JSON.stringify(answer));
+        for (const frame of replay) socket.send(frame);
       } else if (msg && msg.type !== 'heartbeat') {
         socket.send(JSON.stringify({ type: 'error', code: 'bad_message', message: `unknown type '${msg.type}'` }));
       }
@@ -136,6 +167,41 @@ test('e2e: abrupt drop -> reconnect, queued sends flushed after the welcome', { 
   await waitFor(() => server.received.includes('queued-2'), 3000, 'queued messages');
   assert.ok(server.received.indexOf('queued-1') < server.received.indexOf('queued-2'));
   assert.ok(client.stats.downtimeMs > 0);
+});
+
+test('e2e: after an abrupt drop the client reports it and resumes its topic without loss or duplicates', { timeout: TEST_TIMEOUT }, async (t) => {
+  const server = await startServer();
+  const client = newClient(server);
+  t.after(async () => {
+    client.close();
+    await server.stop();
+  });
+  const got = [];
+  const recovered = [];
+  client.subscribe('feed', (data) => got.push(data));
+  client.on('recovered', (e) => recovered.push(e));
+  client.connect();
+  await waitFor(() => server.topic('feed').members.size === 1, 3000, 'subscribed');
+  server.publish('feed', 1);
+  server.publish('feed', 2);
+  await waitFor(() => got.length === 2, 3000, 'live messages');
+  client.on('close', () => {
+    server.publish('feed', 3); // missed while away (published before the client can be back)
+    server.publish('feed', 4);
+  });
+  server.sockets[0].terminate();
+  await waitFor(() => recovered.length === 1, 3000, 'recovered');
+  server.publish('feed', 5);
+  await waitFor(() => got.length === 5, 3000, 'live after the replay');
+  assert.deepEqual(got, [1, 2, 3, 4, 5]);
+  assert.deepEqual(recovered, [{ topic: 'feed', count: 2 }]);
+  assert.equal(client.stats.duplicates, 0);
+  assert.equal(server.reports.length, 1);
+  assert.deepEqual([server.reports[0].cause, server.reports[0].code], ['network', 1006]);
+  assert.ok(server.reports[0].downtimeMs >= 0 && Number.isInteger(server.reports[0].downtimeMs));
+  const sent = server.received.filter((f) => f && !f.startsWith('{"type":"heartbeat"')).map((f) => JSON.parse(f));
+  assert.deepEqual(sent.map((f) => f.type), ['subscribe', 'disconnect_report', 'subscribe']);
+  assert.deepEqual(sent[2].since, { epoch: 'ep-feed', seq: 2 });
 });
 
 test('e2e: hung server is detected by the heartbeat deadline, client closes with 4000', { timeout: TEST_TIMEOUT }, async (t) => {

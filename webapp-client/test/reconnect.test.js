@@ -52,7 +52,7 @@ for (const [code, wasClean] of [[1001, true], [1002, true], [1003, true], [1005,
     t.welcome();
     t.ws.serverClose(code, '', wasClean);
     assert.equal(t.client.state, 'reconnecting');
-    assert.equal(t.client.stats.lastDisconnect.cause, wasClean ? 'server' : 'network');
+    assert.equal(t.client.stats.lastDisconnect.cause, wasClean ? 'server_close' : 'network');
     t.clock.advance(500);
     assert.equal(t.sockets.length, 2);
   });
@@ -287,7 +287,7 @@ test('drop(): unclean loss simulated locally, backoff reconnect follows', () => 
   t.client.drop();
   assert.deepEqual(ws.closedWith, { code: 4000, reason: 'dropped by client' });
   assert.equal(t.client.state, 'reconnecting');
-  assert.equal(t.client.stats.lastDisconnect.cause, 'dropped');
+  assert.equal(t.client.stats.lastDisconnect.cause, 'client');
   assert.equal(t.client.stats.lastDisconnect.wasClean, false);
   t.clock.advance(500);
   assert.equal(t.sockets.length, 2);

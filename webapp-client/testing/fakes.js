@@ -126,9 +126,14 @@ export function fakeWebSocketClass() {
       return this.frames.filter((f) => f && f.type === 'heartbeat');
     }
 
-    /** Frames other than heartbeats. */
+    /** The client's `disconnect_report` frames, parsed. */
+    get reports() {
+      return this.frames.filter((f) => f && f.type === 'disconnect_report');
+    }
+
+    /** Frames other than the client's own housekeeping (heartbeats, disconnect reports), as sent. */
     get userFrames() {
-      return this.sent.filter((s) => !s.startsWith('{"type":"heartbeat"'));
+      return this.sent.filter((s) => !s.startsWith('{"type":"heartbeat"') && !s.startsWith('{"type":"disconnect_report"'));
     }
   }
   FakeWebSocket.CONNECTING = 0;
@@ -204,7 +209,7 @@ export function setup(options = {}) {
     ...options,
   });
   const events = [];
-  for (const name of ['state', 'open', 'close', 'time', 'message', 'subscribed', 'unsubscribed', 'presence', 'rtt', 'error']) {
+  for (const name of ['state', 'open', 'close', 'time', 'message', 'subscribed', 'unsubscribed', 'presence', 'gap', 'recovered', 'rtt', 'error']) {
     client.on(name, (payload) => events.push([name, payload]));
   }
   const ctx = {

@@ -83,10 +83,14 @@ function msText(ms) {
   return `${ms.toFixed(abs < 10 ? 1 : 0)} ms`;
 }
 
+/** drop() reuses 4000 on the wire; its name (HEARTBEAT_TIMEOUT) would mislead. */
+function isDrop(d) {
+  return Boolean(d) && d.cause === 'client' && d.code === CloseCode.HEARTBEAT_TIMEOUT;
+}
+
 function disconnectText(d) {
   if (!d) return '–';
-  // drop() reuses 4000 on the wire; its name (HEARTBEAT_TIMEOUT) would mislead here.
-  const name = codeNames[d.code] && d.cause !== 'dropped' ? ` ${codeNames[d.code]}` : '';
+  const name = codeNames[d.code] && !isDrop(d) ? ` ${codeNames[d.code]}` : '';
   const reason = d.reason ? ` “${d.reason}”` : '';
   const retry = d.retryAfterMs !== null && d.retryAfterMs !== undefined ? `, retry after ${d.retryAfterMs} ms` : '';
   return `${d.code}${name}${reason} — ${d.cause}, ${d.wasClean ? 'clean' : 'unclean'}${retry}, at ${stampText(d.at)}`;
@@ -136,7 +140,10 @@ window.pulse = client; // for the console and browser tests
 
 // ---------------------------------------------------------------- topics
 
-/** topic -> { off, presence, members: Map | null (unknown while disconnected), messages, subscribed, last } */
+/**
+ * topic -> { off, presence, members: Map | null (unknown while disconnected), messages, subscribed,
+ * recovered (messages replayed after reconnects), gaps, last }
+ */
 const topics = new Map();
 
 function renderTopics() {
@@ -146,6 +153,8 @@ function renderTopics() {
     li.dataset.topic = topic;
     li.dataset.messages = String(t.messages);
     li.dataset.subscribed = String(t.subscribed);
+    li.dataset.recovered = String(t.recovered);
+    li.dataset.gaps = String(t.gaps);
     li.dataset.members = t.presence && t.members ? String(t.members.size) : '';
     const name = document.createElement('span');
     name.className = 'topic-name';
@@ -157,7 +166,8 @@ function renderTopics() {
         : `${t.members.size} member${t.members.size === 1 ? '' : 's'}: ${[...t.members.values()]
           .map((m) => `${m.user || m.sessionId}${m.sessionId === client.sessionId ? ' (you)' : ''}`).join(', ')}`;
     const last = t.messages > 0 ? ` · last ${JSON.stringify(t.last)}` : '';
-    info.textContent = `${members} · ${t.messages} message${t.messages === 1 ? '' : 's'}${last}`;
+    const resumed = t.recovered > 0 || t.gaps > 0 ? ` · ${t.recovered} recovered, ${t.gaps} gap${t.gaps === 1 ? '' : 's'}` : '';
+    info.textContent = `${members} · ${t.messages} message${t.messages === 1 ? '' : 's'}${last}${resumed}`;
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = 'Unsubscribe';
@@ -181,12 +191,20 @@ function subscribeTopic(topic, presence) {
       t.last = data;
       renderTopics();
       log('message', `${topic} #${message.seq}: ${JSON.stringify(data)}`);
-    }, { presence });
+    }, {
+      presence,
+      // The messages missed while away are gone: a real application reloads the topic's state here
+      // (messages after gap.seq are new); the demo has nothing to reload and just counts.
+      onGap: () => {
+        topics.get(topic).gaps++;
+        renderTopics();
+      },
+    });
   } catch (err) {
     log('error', err.message); // TypeError: not a valid topic name
     return;
   }
-  topics.set(topic, { off, presence, members: null, messages: 0, subscribed: 0, last: undefined });
+  topics.set(topic, { off, presence, members: null, messages: 0, subscribed: 0, recovered: 0, gaps: 0, last: undefined });
   log('action', `subscribe ${topic}${presence ? ' with presence' : ''}`);
   renderTopics();
 }
@@ -208,7 +226,7 @@ client.on('close', ({ code, reason, wasClean }) => {
   for (const t of topics.values()) t.members = null; // the next 'subscribed' brings the list afresh
   renderTopics();
   renderStats();
-  const dropped = client.stats.lastDisconnect?.cause === 'dropped';
+  const dropped = isDrop(client.stats.lastDisconnect);
   log('close', `${code}${codeNames[code] && !dropped ? ` ${codeNames[code]}` : ''}${reason ? ` “${reason}”` : ''} ${wasClean ? 'clean' : 'unclean'}`);
 });
 client.on('time', (msg) => {
@@ -236,6 +254,17 @@ client.on('subscribed', ({ topic, members }) => {
   log('subscribed', `${topic}${members ? `, ${members.length} member${members.length === 1 ? '' : 's'}` : ''}`);
 });
 client.on('unsubscribed', ({ topic }) => log('unsubscribed', topic));
+client.on('recovered', ({ topic, count }) => {
+  const t = topics.get(topic);
+  if (t) {
+    t.recovered += count;
+    renderTopics();
+  }
+  log('recovered', `${topic}: ${count} missed message${count === 1 ? '' : 's'} delivered`);
+});
+client.on('gap', ({ topic, reason, seq }) => {
+  log('gap', `${topic}: ${reason === 'epoch' ? 'the topic started afresh' : 'the missed messages are no longer kept'}, now at #${seq}; an application reloads its state`);
+});
 client.on('presence', ({ topic, event, member }) => {
   const t = topics.get(topic);
   if (t && t.members) {
