@@ -14,9 +14,9 @@ import java.util.function.Consumer;
  * {@link #sendPing}; frames go out one at a time, in the order they were accepted, so two sends
  * never overlap on the connection (no {@code TEXT_FULL_WRITING}).
  *
- * <p>The queue is drained by a task on the executor; an in-flight async text send holds the
- * drain until its completion, which continues it with text frames and hands Pings (blocking
- * sends) back to the executor.
+ * <p>An idle sender starts an async text send on the calling thread; an in-flight send holds the
+ * drain until its completion, which continues it with text frames on the completing thread.
+ * Pings (blocking sends) are always sent from a task on the executor.
  *
  * <p>Bounded: when the frames queued and in flight pass {@code maxQueuedBytes} the sender fails
  * with {@link SlowConsumerException}; {@link #sendingForNanos} lets the sweep catch a send that
@@ -82,7 +82,9 @@ public final class PeerSender {
         }
         queue.add(frame);
         if (draining.compareAndSet(false, true)) {
-            schedule();
+            // idle: start sending on this thread (async text sends do not block); a Ping, a
+            // blocking send, is handed to the executor by drain(false)
+            drain(false);
         }
         return true;
     }
@@ -154,11 +156,19 @@ public final class PeerSender {
         return now == 0 ? 1 : now;
     }
 
-    /** Fails the sender (once): nothing more is sent and {@code onFailure} hears why. */
+    /**
+     * Fails the sender (once): nothing more is sent and {@code onFailure} hears why, on the
+     * executor — never on the thread that was sending, which may hold its caller's locks (a topic
+     * being published to).
+     */
     void fail(Throwable error) {
         if (failed.compareAndSet(false, true)) {
             queue.clear();
-            onFailure.accept(error);
+            try {
+                executor.execute(() -> onFailure.accept(error));
+            } catch (RejectedExecutionException e) {
+                onFailure.accept(error);
+            }
         }
     }
 }

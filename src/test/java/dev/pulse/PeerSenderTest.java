@@ -84,13 +84,40 @@ class PeerSenderTest {
     }
 
     @Test
+    void textFromAnIdleSenderGoesOutOnTheCallingThreadAndPingsViaTheExecutor() {
+        FakeConnection conn = new FakeConnection("a");
+        List<Runnable> tasks = new ArrayList<>();
+        PeerSender sender = new PeerSender(conn, tasks::add, Long.MAX_VALUE, failures::add);
+        sender.sendText("now");
+        assertEquals(List.of("now"), conn.texts, "no executor hop for a text send");
+        sender.sendPing(ByteBuffer.allocate(8));
+        assertEquals(0, conn.pings.size(), "a ping is a blocking send: never on the caller's thread");
+        assertEquals(1, tasks.size());
+        tasks.remove(0).run();
+        assertEquals(1, conn.pings.size());
+    }
+
+    @Test
+    void failureIsReportedOnTheExecutorNotTheSendingThread() {
+        FakeConnection conn = new FakeConnection("a");
+        conn.failSends = true;
+        List<Runnable> tasks = new ArrayList<>();
+        PeerSender sender = new PeerSender(conn, tasks::add, Long.MAX_VALUE, failures::add);
+        sender.sendText("x");
+        assertTrue(sender.hasFailed());
+        assertTrue(failures.isEmpty(), "not on the sending thread, which may hold a topic lock");
+        tasks.forEach(Runnable::run);
+        assertEquals(1, failures.size());
+    }
+
+    @Test
     void rejectedExecutionFailsTheSender() {
         FakeConnection conn = new FakeConnection("a");
         PeerSender sender = new PeerSender(conn, r -> {
             throw new java.util.concurrent.RejectedExecutionException("stopped");
         }, Long.MAX_VALUE, failures::add);
-        sender.sendText("x");
-        assertEquals(1, failures.size());
+        sender.sendPing(ByteBuffer.allocate(8));
+        assertEquals(1, failures.size(), "reported inline when the executor is gone");
     }
 
     @Test
