@@ -58,7 +58,8 @@ public final class PulseRuntime {
         messaging.cluster(cluster);
         metrics.watchCluster(cluster::state);
         this.liveness = new LivenessMonitor(registry, sessions, settings, clock, metrics);
-        this.timePusher = new TimePusher(registry, codec, clock, metrics);
+        this.timePusher = new TimePusher(registry, codec, clock, metrics,
+                new FanOut(scheduler.executor(), Runtime.getRuntime().availableProcessors()));
         metrics.watch(registry::size, registry::queuedBytes);
     }
 

@@ -14,11 +14,13 @@ public final class TimePusher {
     private final MessageCodec codec;
     private final Clock clock;
     private final PulseMetrics metrics;
+    private final FanOut fanOut;
     /** Strictly increasing over the life of this server. */
     private final AtomicLong seq = new AtomicLong();
     private volatile long lastFanoutNanos = -1;
 
-    TimePusher(SessionRegistry registry, MessageCodec codec, Clock clock, PulseMetrics metrics) {
+    TimePusher(SessionRegistry registry, MessageCodec codec, Clock clock, PulseMetrics metrics, FanOut fanOut) {
+        this.fanOut = fanOut;
         this.registry = registry;
         this.codec = codec;
         this.clock = clock;
@@ -30,13 +32,13 @@ public final class TimePusher {
         long started = System.nanoTime();
         long n = seq.incrementAndGet();
         String frame = codec.time(clock.millis(), n);
-        for (Peer peer : registry.peers()) {
+        fanOut.forEach(registry.peers(), peer -> {
             try {
                 peer.sender().sendText(frame);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Time push to session " + peer.id() + " failed", e);
             }
-        }
+        });
         long fanout = System.nanoTime() - started;
         lastFanoutNanos = fanout;
         metrics.timePushed(fanout);

@@ -21,7 +21,7 @@ class SessionHandlerTest {
     private final PulseEvents events = new PulseEvents();
     private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run, PulseMetrics.inMemory());
     private final LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock, PulseMetrics.inMemory());
-    private final TimePusher timePusher = new TimePusher(registry, codec, clock, PulseMetrics.inMemory());
+    private final TimePusher timePusher = new TimePusher(registry, codec, clock, PulseMetrics.inMemory(), new FanOut(Runnable::run, 1));
 
     @Test
     void openRegistersAndWelcomes() {
