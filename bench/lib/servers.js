@@ -211,6 +211,35 @@ function bareWar() {
   return { path: out, commit: null, source: 'bench/bare-endpoint' };
 }
 
+/** Option defaults for a Tomcat run, shared by compare.js and memprobe.js. */
+const TOMCAT_DEFAULTS = {
+  war: '',
+  commit: 'HEAD',
+  javaOpts: '-Xms2g -Xmx2g -XX:+UseG1GC',
+  maxConnections: 30000,
+  acceptCount: 1024,
+  maxThreads: 200,
+  connectorAttrs: '',
+  contextParams: '',
+};
+
+/** The startTomcat() options that come from the parsed command line. */
+function tomcatOptions(a) {
+  return {
+    javaOpts: a.javaOpts,
+    maxConnections: a.maxConnections,
+    acceptCount: a.acceptCount,
+    maxThreads: a.maxThreads,
+    connectorAttrs: kvList(a.connectorAttrs),
+    contextParams: kvList(a.contextParams),
+  };
+}
+
+/** What a result line records about the Tomcat a server ran in. */
+function tomcatInfo(srv) {
+  return { version: TOMCAT_VERSION, catalinaOpts: srv.catalinaOpts, connectorAttrs: srv.connectorAttrs, contextParams: srv.contextParams };
+}
+
 function xmlEscape(v) {
   return String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
@@ -305,6 +334,9 @@ async function startReference({ port, env, logFile, exposeGc = false, nodeOpts =
 }
 
 module.exports = {
+  TOMCAT_DEFAULTS,
+  tomcatOptions,
+  tomcatInfo,
   BENCH,
   REPO,
   WORK,

@@ -1,6 +1,7 @@
 package dev.pulse;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -27,14 +28,13 @@ final class FanOut {
         this.parallelism = Math.max(1, parallelism);
     }
 
-    void forEach(Iterable<Peer> peers, Consumer<Peer> action) {
-        List<Peer> all = new ArrayList<>();
-        peers.forEach(all::add);
-        int parts = Math.min(parallelism, Math.max(1, all.size() / MIN_PART));
+    void forEach(Collection<Peer> peers, Consumer<Peer> action) {
+        int parts = Math.min(parallelism, Math.max(1, peers.size() / MIN_PART));
         if (parts == 1) {
-            all.forEach(action);
+            peers.forEach(action);
             return;
         }
+        List<Peer> all = new ArrayList<>(peers);
         List<Part> others = new ArrayList<>();
         int size = (all.size() + parts - 1) / parts;
         for (int i = 1; i < parts; i++) {

@@ -1,5 +1,6 @@
 package dev.pulse;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -11,7 +12,6 @@ import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.micrometer.core.instrument.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -168,20 +168,22 @@ public final class PulseMetrics implements AutoCloseable {
     }
 
     void handshakeRefused(String reason) {
-        refused.computeIfAbsent(reason, r -> Counter.builder("pulse.handshakes.refused")
-                .description("Handshakes refused, by reason").tag("reason", r).register(registry)).increment();
+        tagged(refused, "pulse.handshakes.refused", "Handshakes refused, by reason", "reason", reason).increment();
     }
 
     void errorFrame(String code) {
-        errorFrames.computeIfAbsent(code, c -> Counter.builder("pulse.error.frames")
-                .description("Error frames sent to clients, by code").tag("code", c).register(registry)).increment();
+        tagged(errorFrames, "pulse.error.frames", "Error frames sent to clients, by code", "code", code).increment();
+    }
+
+    /** The counter of one tag value, registered the first time the value is seen. */
+    private Counter tagged(Map<String, Counter> cache, String name, String description, String tag, String value) {
+        return cache.computeIfAbsent(value, v -> Counter.builder(name).description(description).tag(tag, v).register(registry));
     }
 
     /** A client's own account of why it lost its previous connection, and for how long. */
     void clientReport(String cause, long downtimeMillis) {
-        clientReports.computeIfAbsent(cause, c -> Counter.builder("pulse.client.disconnects")
-                .description("Disconnects as clients report them after reconnecting, by cause")
-                .tag("cause", c).register(registry)).increment();
+        tagged(clientReports, "pulse.client.disconnects",
+                "Disconnects as clients report them after reconnecting, by cause", "cause", cause).increment();
         if (downtimeMillis >= 0) {
             clientDowntime.record(downtimeMillis / 1000.0);
         }

@@ -2,6 +2,7 @@ package dev.pulse;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -50,7 +51,7 @@ public final class PulseRuntime {
                 scheduler.executor(), metrics);
         this.handshakePolicy = new HandshakePolicy(settings);
         String nodeId = settings.text(Setting.NODE_ID).isEmpty()
-                ? java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt())
+                ? HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
                 : settings.text(Setting.NODE_ID);
         String redisUri = settings.text(Setting.REDIS_URI);
         this.cluster = redisUri.isEmpty() ? ClusterLink.single(nodeId)

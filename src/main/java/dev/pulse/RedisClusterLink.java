@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -54,7 +55,7 @@ final class RedisClusterLink implements ClusterLink {
     private final long nodeTtl;
     private final Inbound inbound;
     private final PulseMetrics metrics;
-    private final java.util.function.IntSupplier localSessions;
+    private final IntSupplier localSessions;
     private final JsonProvider json = JsonProvider.provider();
 
     private final BlockingQueue<Consumer<Jedis>> outbox = new LinkedBlockingQueue<>(OUTBOX_CAPACITY);
@@ -77,7 +78,7 @@ final class RedisClusterLink implements ClusterLink {
     private Jedis reads; // guarded by readLock
 
     RedisClusterLink(String redisUri, String nodeId, long nodeTtl, Inbound inbound, PulseMetrics metrics,
-                     java.util.function.IntSupplier localSessions) {
+                     IntSupplier localSessions) {
         URI uri = URI.create(redisUri);
         if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
             throw new IllegalArgumentException("Invalid Pulse setting pulse.redisUri: '" + redisUri
@@ -124,14 +125,15 @@ final class RedisClusterLink implements ClusterLink {
     public void presence(String topic, String event, Member member) {
         Map<String, Member> members = localMembers.computeIfAbsent(topic, t -> new ConcurrentHashMap<>());
         String key = presenceKey(topic, nodeId);
-        String memberJson = memberJson(member);
+        JsonObject memberObject = memberObject(member);
+        String memberJson = memberObject.toString();
         if (Protocol.PRESENCE_JOIN.equals(event)) {
             members.put(member.sessionId(), member);
         } else {
             members.remove(member.sessionId());
         }
         String message = json.createObjectBuilder().add("n", nodeId).add("k", event).add("t", topic)
-                .add("m", json.createReader(new StringReader(memberJson)).readObject()).build().toString();
+                .add("m", memberObject).build().toString();
         enqueue(jedis -> {
             if (Protocol.PRESENCE_JOIN.equals(event)) {
                 jedis.hset(key, member.sessionId(), memberJson);
@@ -155,12 +157,12 @@ final class RedisClusterLink implements ClusterLink {
         return "pulse:presence:" + topic + ":" + node;
     }
 
-    private String memberJson(Member m) {
+    private JsonObject memberObject(Member m) {
         var b = json.createObjectBuilder().add("sessionId", m.sessionId()).add("node", m.node());
         if (m.user() != null) {
             b.add("user", m.user());
         }
-        return b.build().toString();
+        return b.build();
     }
 
     private Member member(JsonObject o) {
@@ -214,7 +216,7 @@ final class RedisClusterLink implements ClusterLink {
             if (rewrite) {
                 jedis.del(key);
                 for (Member m : e.getValue().values()) {
-                    jedis.hset(key, m.sessionId(), memberJson(m));
+                    jedis.hset(key, m.sessionId(), memberObject(m).toString());
                 }
             }
             jedis.pexpire(key, nodeTtl);

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
@@ -199,7 +200,7 @@ public final class TopicRegistry {
     }
 
     /** Sends a frame built from the topic's epoch and seq to its subscribers, in order with publishes. */
-    void announce(String name, java.util.function.BiFunction<String, Long, String> frame) {
+    void announce(String name, BiFunction<String, Long, String> frame) {
         Topic t = topics.get(name);
         if (t == null) {
             return;

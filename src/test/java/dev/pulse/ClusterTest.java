@@ -156,12 +156,8 @@ class ClusterTest {
         assertEquals(List.of("node-a", "node-a", "node-b"), nodesOfMembers, "presence merges both nodes");
 
         Await.until("both nodes in the cluster count", PROMPT, () -> {
-            try {
-                JsonObject cluster = status(bystander).getJsonObject("cluster");
-                return cluster.getInt("nodes") == 2 && cluster.getInt("sessions") == 4 && "connected".equals(cluster.getString("state"));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+            JsonObject cluster = cluster(bystander);
+            return cluster.getInt("nodes") == 2 && cluster.getInt("sessions") == 4 && "connected".equals(cluster.getString("state"));
         });
     }
 
@@ -196,8 +192,13 @@ class ClusterTest {
     }
 
     private static String clusterState(TestClient c) {
+        return cluster(c).getString("state");
+    }
+
+    /** The {@code cluster} part of the node's status, for use inside bounded awaits. */
+    private static JsonObject cluster(TestClient c) {
         try {
-            return status(c).getJsonObject("cluster").getString("state");
+            return status(c).getJsonObject("cluster");
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }

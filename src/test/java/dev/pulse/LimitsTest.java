@@ -13,20 +13,14 @@ import org.junit.jupiter.api.Test;
 class LimitsTest {
 
     private final MutableClock clock = new MutableClock(9_000_000);
-    private PulseSettings settings = PulseSettings.defaults()
+    private final PulseSettings settings = PulseSettings.defaults()
             .with(Setting.MAX_BAD_MESSAGES, 3).with(Setting.RATE_LIMIT, 10).with(Setting.RATE_BURST, 5)
             .with(Setting.MAX_MESSAGE_SIZE, 1000).with(Setting.MAX_QUEUED_BYTES, 2000).with(Setting.SEND_TIMEOUT, 100);
-    private final SessionRegistry registry = new SessionRegistry();
+    private final Wiring wiring = new Wiring(settings, clock);
+    private final SessionRegistry registry = wiring.registry;
+    private final SessionHandler sessions = wiring.sessions;
     private final List<String> causes = new CopyOnWriteArrayList<>();
-    private final PulseEvents events = new PulseEvents();
-    private final Registration listening = events.onClose((s, cause) -> causes.add(s.id() + ":" + cause));
-    private SessionHandler sessions = handler();
-
-    private SessionHandler handler() {
-        MessageCodec codec = new MessageCodec();
-        return new SessionHandler(registry, new Messaging(registry, new TopicRegistry(settings, clock), codec, settings), events, codec,
-                settings, clock, Runnable::run, PulseMetrics.inMemory());
-    }
+    private final Registration listening = wiring.events.onClose((s, cause) -> causes.add(s.id() + ":" + cause));
 
     @AfterEach
     void unlisten() {
@@ -114,7 +108,7 @@ class LimitsTest {
     void queueOverItsBoundClosesWith4008() {
         FakeConnection conn = new FakeConnection("slow").holdCompletions();
         sessions.open(conn, null, null); // welcome in flight, never completes
-        Messaging messaging = new Messaging(registry, new TopicRegistry(settings, clock), new MessageCodec(), settings);
+        Messaging messaging = wiring.messaging;
         for (int i = 0; i < 30; i++) {
             messaging.broadcast(jakarta.json.Json.createValue("x".repeat(100)));
         }
@@ -130,7 +124,7 @@ class LimitsTest {
         FakeConnection fine = new FakeConnection("fine");
         Peer stuckPeer = sessions.open(stuck, null, null);
         sessions.open(fine, null, null);
-        LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock, PulseMetrics.inMemory());
+        LivenessMonitor liveness = wiring.liveness;
         assertEquals(0, liveness.sweep());
         Await.until("send older than sendTimeout", 5_000, () -> stuckPeer.sender().sendingForNanos(System.nanoTime()) > 100_000_000L);
         assertEquals(1, liveness.sweep());

@@ -153,9 +153,9 @@ public abstract class ProtocolContract {
     }
 
     @Test
-    void silentJsonClientIsClosedWithHeartbeatTimeout() throws Exception {
-        // a client whose pongs never arrive looks like this to the server; here the server sees
-        // nothing because the test client is aborted at the TCP level
+    void abortedClientIsForgotten() throws Exception {
+        // the TCP connection drops without a close frame: the server forgets the session, by the
+        // container's close or, failing that, by the sweep
         TestClient client = connect();
         client.nextOfType("welcome", PROMPT);
         client.abort();

@@ -15,21 +15,12 @@ import org.junit.jupiter.api.Test;
 class ResumeTest {
 
     private final MutableClock clock = new MutableClock(1_000_000);
-    private final SessionRegistry registry = new SessionRegistry();
-    private final MessageCodec codec = new MessageCodec();
-    private final PulseEvents events = new PulseEvents();
 
-    private record Fixture(TopicRegistry topics, Messaging messaging, SessionHandler sessions) {
+    private Wiring fixture(PulseSettings settings) {
+        return new Wiring(settings, clock);
     }
 
-    private Fixture fixture(PulseSettings settings) {
-        TopicRegistry topics = new TopicRegistry(settings, clock);
-        Messaging messaging = new Messaging(registry, topics, codec, settings);
-        return new Fixture(topics, messaging,
-                new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run, PulseMetrics.inMemory()));
-    }
-
-    private final Fixture f = fixture(PulseSettings.defaults().with(Setting.HISTORY_SIZE, 20)
+    private final Wiring f = fixture(PulseSettings.defaults().with(Setting.HISTORY_SIZE, 20)
             .with(Setting.RATE_LIMIT, 1_000_000).with(Setting.RATE_BURST, 1_000_000));
 
     private static List<JsonObject> frames(FakeConnection conn) {
@@ -43,14 +34,14 @@ class ResumeTest {
         return out;
     }
 
-    private JsonObject subscribe(Fixture fx, String id, String sinceJson) {
+    private JsonObject subscribe(Wiring fx, String id, String sinceJson) {
         FakeConnection conn = new FakeConnection(id);
         Peer peer = fx.sessions.open(conn, null, null);
         fx.sessions.onText(peer, "{\"type\":\"subscribe\",\"topic\":\"news\"" + (sinceJson == null ? "" : ",\"since\":" + sinceJson) + "}");
         return frames(conn).stream().filter(o -> "subscribed".equals(o.getString("type"))).findFirst().orElseThrow();
     }
 
-    private void publish(Fixture fx, int from, int to) {
+    private void publish(Wiring fx, int from, int to) {
         for (int i = from; i <= to; i++) {
             fx.messaging.publish("news", Json.createValue("m" + i));
         }
@@ -122,7 +113,7 @@ class ResumeTest {
 
     @Test
     void historyExpiresWithAgeAndAnIdleTopicGoesWithANewEpochNext() {
-        Fixture fx = fixture(PulseSettings.defaults().with(Setting.HISTORY_TTL, 10_000));
+        Wiring fx = fixture(PulseSettings.defaults().with(Setting.HISTORY_TTL, 10_000));
         FakeConnection conn = new FakeConnection("a");
         Peer peer = fx.sessions.open(conn, null, null);
         fx.sessions.onText(peer, "{\"type\":\"subscribe\",\"topic\":\"news\"}");
@@ -135,7 +126,7 @@ class ResumeTest {
         JsonObject resumed = subscribe(fx, "b", "{\"epoch\":\"" + epoch + "\",\"seq\":1}");
         assertEquals("subscribed", resumed.getString("type"));
 
-        fx.sessions.onText(registry.get("b"), "{\"type\":\"unsubscribe\",\"topic\":\"news\"}");
+        fx.sessions.onText(fx.registry.get("b"), "{\"type\":\"unsubscribe\",\"topic\":\"news\"}");
         clock.advance(10_001);
         fx.topics.expire();
         JsonObject fresh = subscribe(fx, "c", null);
@@ -145,7 +136,7 @@ class ResumeTest {
 
     @Test
     void historyIsBoundedInBytesAcrossTopicsOldestFirst() {
-        Fixture fx = fixture(PulseSettings.defaults().with(Setting.HISTORY_MAX_BYTES, 2_000));
+        Wiring fx = fixture(PulseSettings.defaults().with(Setting.HISTORY_MAX_BYTES, 2_000));
         FakeConnection conn = new FakeConnection("a");
         Peer peer = fx.sessions.open(conn, null, null);
         fx.sessions.onText(peer, "{\"type\":\"subscribe\",\"topic\":\"old\"}");
@@ -163,7 +154,7 @@ class ResumeTest {
 
     @Test
     void replayAndLivePublishesNeverInterleave() throws Exception {
-        Fixture fx = fixture(PulseSettings.defaults().with(Setting.HISTORY_SIZE, 1_000_000)
+        Wiring fx = fixture(PulseSettings.defaults().with(Setting.HISTORY_SIZE, 1_000_000)
                 .with(Setting.MAX_QUEUED_BYTES, 1_000_000_000));
         FakeConnection origin = new FakeConnection("origin");
         Peer first = fx.sessions.open(origin, null, null);

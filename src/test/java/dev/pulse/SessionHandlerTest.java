@@ -14,14 +14,12 @@ class SessionHandlerTest {
     private final MutableClock clock = new MutableClock(1_000_000);
     private final PulseSettings settings = PulseSettings.defaults()
             .with(Setting.PING_INTERVAL, 1000).with(Setting.PONG_TIMEOUT, 500);
-    private final SessionRegistry registry = new SessionRegistry();
-    private final MessageCodec codec = new MessageCodec();
-    private final TopicRegistry topics = new TopicRegistry(settings, clock);
-    private final Messaging messaging = new Messaging(registry, topics, codec, settings);
-    private final PulseEvents events = new PulseEvents();
-    private final SessionHandler sessions = new SessionHandler(registry, messaging, events, codec, settings, clock, Runnable::run, PulseMetrics.inMemory());
-    private final LivenessMonitor liveness = new LivenessMonitor(registry, sessions, settings, clock, PulseMetrics.inMemory());
-    private final TimePusher timePusher = new TimePusher(registry, codec, clock, PulseMetrics.inMemory(), new FanOut(Runnable::run, 1));
+    private final Wiring wiring = new Wiring(settings, clock);
+    private final SessionRegistry registry = wiring.registry;
+    private final MessageCodec codec = wiring.codec;
+    private final SessionHandler sessions = wiring.sessions;
+    private final LivenessMonitor liveness = wiring.liveness;
+    private final TimePusher timePusher = wiring.timePusher;
 
     @Test
     void openRegistersAndWelcomes() {
