@@ -277,11 +277,16 @@ public final class MessageCodec {
      * session, {@code seq} 0 to leave it out (messages to one session carry none).
      */
     public String message(String topic, JsonValue data, long seq) {
+        return message(topic, data.toString(), seq);
+    }
+
+    /** {@link #message(String, JsonValue, long)} with data already written as JSON text. */
+    public String message(String topic, String dataJson, long seq) {
         StringBuilder sb = new StringBuilder(64 + 16).append("{\"type\":\"").append(Protocol.MESSAGE).append('"');
         if (topic != null) {
             sb.append(",\"topic\":").append(json.createValue(topic));
         }
-        sb.append(",\"data\":").append(data);
+        sb.append(",\"data\":").append(dataJson);
         if (seq > 0) {
             sb.append(",\"seq\":").append(seq);
         }

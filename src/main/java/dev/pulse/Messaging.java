@@ -3,6 +3,9 @@ package dev.pulse;
 import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Application messages: broadcasts, topic publishes, messages to one session, subscriptions and
@@ -15,6 +18,8 @@ final class Messaging implements ClusterLink.Inbound {
     private final TopicRegistry topics;
     private final MessageCodec codec;
     private final PulseSettings settings;
+    /** Reads of a topic's cluster history a subscribe makes before it gives up on them (gap). */
+    private static final int STALE_READS = 3;
     private volatile ClusterLink cluster;
     /** Guarded by itself: broadcasts are serialised so every session sees seq in order. */
     private final long[] broadcastSeq = new long[1];
@@ -38,7 +43,7 @@ final class Messaging implements ClusterLink.Inbound {
 
     /** To every open session of every node; returns how many it was queued for on this node. */
     int broadcast(JsonValue data) {
-        cluster.publish(null, data);
+        cluster.broadcast(data);
         return broadcastLocally(data);
     }
 
@@ -55,14 +60,17 @@ final class Messaging implements ClusterLink.Inbound {
         }
     }
 
-    /** To the topic's subscribers on every node; returns how many it was queued for on this node. */
+    /**
+     * To the topic's subscribers on every node; returns how many it was queued for on this node —
+     * in a cluster that sequences topics, how many subscribers this node has now (the publish
+     * reaches them when it comes back from the cluster, in the cluster's order).
+     */
     int publish(String topic, JsonValue data) {
         requireTopicName(topic);
-        cluster.publish(topic, data);
-        return publishLocally(topic, data);
-    }
-
-    private int publishLocally(String topic, JsonValue data) {
+        if (cluster.sequencesTopics()) {
+            cluster.publish(topic, data);
+            return topics.subscribers(topic).size();
+        }
         return topics.publish(topic, seq -> codec.message(topic, data, seq));
     }
 
@@ -79,7 +87,7 @@ final class Messaging implements ClusterLink.Inbound {
      */
     boolean subscribe(Peer peer, String topic, boolean presence, TopicRegistry.Since since) {
         List<Member> remote = presence ? cluster.remoteMembers(topic) : List.of();
-        TopicRegistry.Join join = topics.subscribe(peer, topic, presence, settings.maxTopicsPerSession(), since, j -> {
+        Consumer<TopicRegistry.Join> answer = j -> {
             if (j.gap() != null) {
                 peer.sender().sendText(codec.gap(topic, j.epoch(), j.seq(), j.gap()));
             }
@@ -92,7 +100,13 @@ final class Messaging implements ClusterLink.Inbound {
             peer.sender().sendText(codec.subscribed(topic, j.epoch(), j.seq(),
                     since != null && j.gap() == null ? j.replay().size() : -1, members));
             j.replay().forEach(peer.sender()::sendText);
-        });
+        };
+        TopicRegistry.Join join;
+        if (cluster.sequencesTopics()) {
+            join = subscribeInCluster(peer, topic, presence, since, answer);
+        } else {
+            join = topics.subscribe(peer, topic, presence, settings.maxTopicsPerSession(), since, answer);
+        }
         TopicRegistry.Subscribed result = join.result();
         if (result == TopicRegistry.Subscribed.LIMIT_REACHED) {
             return false;
@@ -102,6 +116,27 @@ final class Messaging implements ClusterLink.Inbound {
             cluster.presence(topic, Protocol.PRESENCE_JOIN, member(peer));
         }
         return true;
+    }
+
+    /**
+     * Reads the topic's history from the cluster (only when a resume needs it or this node does
+     * not know the topic's epoch yet) and subscribes; reads again while the read is older than
+     * what this node has delivered meanwhile, and gives up on the cluster's history after a few.
+     */
+    private TopicRegistry.Join subscribeInCluster(Peer peer, String topic, boolean presence, TopicRegistry.Since since,
+                                                  Consumer<TopicRegistry.Join> answer) {
+        Function<ClusterLink.Published, String> frameOf = p -> codec.message(topic, p.data(), p.seq());
+        for (int attempt = 0; ; attempt++) {
+            ClusterLink.History stored = ClusterLink.History.UNREAD;
+            if (attempt < STALE_READS && (since != null || !topics.knowsClusterView(topic))) {
+                stored = cluster.history(topic, since == null ? -1 : since.seq());
+            }
+            TopicRegistry.Join join = topics.subscribe(peer, topic, presence, settings.maxTopicsPerSession(), since,
+                    new TopicRegistry.FromCluster(stored, frameOf, clusterGap(topic)), answer);
+            if (join.result() != TopicRegistry.Subscribed.STALE) {
+                return join;
+            }
+        }
     }
 
     void unsubscribe(Peer peer, String topic) {
@@ -158,24 +193,27 @@ final class Messaging implements ClusterLink.Inbound {
     }
 
     @Override
-    public void remotePublish(String topic, JsonValue data) {
-        if (topic == null) {
-            broadcastLocally(data);
-        } else {
-            publishLocally(topic, data);
-        }
+    public void remoteBroadcast(JsonValue data) {
+        broadcastLocally(data);
+    }
+
+    @Override
+    public void sequenced(String topic, String epoch, long seq, JsonValue data) {
+        topics.deliver(topic, epoch, seq, data == null ? null : codec.message(topic, data, seq), clusterGap(topic));
+    }
+
+    @Override
+    public void unsequenced(String topic, JsonValue data) {
+        topics.publishDetached(topic, seq -> codec.message(topic, data, seq), clusterGap(topic));
+    }
+
+    private BiFunction<String, Long, String> clusterGap(String topic) {
+        return (epoch, seq) -> codec.gap(topic, epoch, seq, Protocol.GAP_CLUSTER);
     }
 
     @Override
     public void remotePresence(String topic, String event, Member member) {
         notifyPresence(topic, event, member, null);
-    }
-
-    @Override
-    public void remoteGap(String topic) {
-        if (topic != null) {
-            topics.announce(topic, (epoch, seq) -> codec.gap(topic, epoch, seq, "cluster"));
-        }
     }
 
     private static void requireTopicName(String topic) {

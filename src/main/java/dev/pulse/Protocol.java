@@ -31,6 +31,12 @@ public final class Protocol {
     public static final String MESSAGE = "message";
     public static final String PRESENCE = "presence";
     public static final String GAP = "gap";
+    /** {@code gap} reasons: the topic is another incarnation (epoch) than the client's. */
+    public static final String GAP_EPOCH = "epoch";
+    /** {@code gap} reason: the history no longer reaches back to the client's seq. */
+    public static final String GAP_HISTORY = "history";
+    /** {@code gap} reason: publishes were lost between nodes, or the cluster's history was out of reach. */
+    public static final String GAP_CLUSTER = "cluster";
     public static final String DISCONNECT_REPORT = "disconnect_report";
 
     /**

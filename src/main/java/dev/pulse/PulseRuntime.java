@@ -55,7 +55,8 @@ public final class PulseRuntime {
                 : settings.text(Setting.NODE_ID);
         String redisUri = settings.text(Setting.REDIS_URI);
         this.cluster = redisUri.isEmpty() ? ClusterLink.single(nodeId)
-                : new RedisClusterLink(redisUri, nodeId, settings.get(Setting.CLUSTER_NODE_TTL), messaging, metrics, registry::size);
+                : new RedisClusterLink(redisUri, nodeId, settings.get(Setting.CLUSTER_NODE_TTL),
+                        (int) settings.get(Setting.HISTORY_SIZE), settings.get(Setting.HISTORY_TTL), messaging, metrics, registry::size);
         messaging.cluster(cluster);
         metrics.watchCluster(cluster::state);
         this.liveness = new LivenessMonitor(registry, sessions, settings, clock, metrics);

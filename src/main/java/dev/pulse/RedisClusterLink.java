@@ -5,9 +5,13 @@ import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,11 +36,22 @@ import redis.clients.jedis.params.SetParams;
  * broadcast thread ever waits on Redis; {@code pulse-cluster-sub} listens, and reconnects with
  * jittered backoff when Redis goes away. Both end in {@link #close()}.
  *
+ * <p>Topic publishes are sequenced by Redis: one script increments the topic's seq, appends the
+ * publish to the topic's history stream and publishes it on the bus, atomically, so every node
+ * (the publishing one included) receives each topic's publishes in seq order and delivers them
+ * from the bus. A client that reconnects to any node resumes from the stream. A publish Redis
+ * cannot take is delivered on this node alone ({@link ClusterLink.Inbound#unsequenced}), and its
+ * seq is marked lost once Redis is back, so the other nodes' subscribers hear of it as a gap.
+ *
  * <p>Redis keys: {@code pulse:nodes} (set of node ids), {@code pulse:node:ID} (this node's session
  * count, expires after {@code clusterNodeTtl} unless refreshed), {@code pulse:presence:TOPIC:ID}
- * (hash session id → member, same expiry), channel {@code pulse:bus}. Pub/sub is at-most-once: each
- * publish carries a per-(node, topic) sequence, and a receiver that sees one skipped tells the
- * topic's subscribers with a {@code gap} (reason {@code cluster}).
+ * (hash session id → member, same expiry), {@code pulse:topic:TOPIC} (hash: epoch, seq; expires a
+ * day, or historyTtl if longer, after the topic's last publish), {@code pulse:history:TOPIC}
+ * (stream of the last historySize publishes, entry id {@code 0-SEQ}, fields {@code at} and
+ * {@code d}; expires historyTtl after the last publish), channel {@code pulse:bus}. Pub/sub is
+ * at-most-once: a node that receives a topic's seq out of turn tells the topic's subscribers with
+ * a {@code gap} (reason {@code cluster}); broadcasts carry a per-node sequence, counted when one
+ * is skipped.
  */
 final class RedisClusterLink implements ClusterLink {
 
@@ -44,8 +60,51 @@ final class RedisClusterLink implements ClusterLink {
     static final String NODES = "pulse:nodes";
     private static final int OUTBOX_CAPACITY = 10_000;
     private static final int TIMEOUT_MILLIS = 1_000;
-    /** Sequence key of broadcasts to every session (not a valid topic name). */
-    private static final String ALL = "*";
+    /** A topic's epoch lives at least this long after its last publish, so quiet topics keep theirs. */
+    private static final long MIN_TOPIC_TTL = 86_400_000;
+
+    /**
+     * KEYS: topic hash, history stream. ARGV: epoch for a topic Redis does not hold, the bus
+     * message after its '{' (without epoch and seq), the data ('' for a lost publish), history
+     * size, history TTL, now, channel, topic hash TTL. Returns the seq given out.
+     */
+    private static final String SEQUENCE = """
+            local epoch = redis.call('HGET', KEYS[1], 'epoch')
+            if not epoch then
+              epoch = ARGV[1]
+              redis.call('HSET', KEYS[1], 'epoch', epoch)
+              redis.call('DEL', KEYS[2])
+            end
+            local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+            if ARGV[3] ~= '' and tonumber(ARGV[4]) > 0 then
+              redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[4], '0-' .. seq, 'at', ARGV[6], 'd', ARGV[3])
+              redis.call('PEXPIRE', KEYS[2], ARGV[5])
+            end
+            redis.call('PEXPIRE', KEYS[1], ARGV[8])
+            redis.call('PUBLISH', ARGV[7], '{"e":"' .. epoch .. '","s":' .. seq .. ',' .. ARGV[2])
+            return seq
+            """;
+
+    /**
+     * KEYS: topic hash, history stream. ARGV: epoch for a topic Redis does not hold, the seq after
+     * which publishes are wanted (negative: none), topic hash TTL. Returns {epoch, seq, entries}.
+     */
+    private static final String READ = """
+            local epoch = redis.call('HGET', KEYS[1], 'epoch')
+            if not epoch then
+              epoch = ARGV[1]
+              redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+              redis.call('PEXPIRE', KEYS[1], ARGV[3])
+              redis.call('DEL', KEYS[2])
+            end
+            local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
+            local after = tonumber(ARGV[2])
+            local entries = {}
+            if after >= 0 and after < seq then
+              entries = redis.call('XRANGE', KEYS[2], '(0-' .. after, '+')
+            end
+            return {epoch, seq, entries}
+            """;
 
     private final String nodeId;
     private final HostAndPort address;
@@ -53,14 +112,22 @@ final class RedisClusterLink implements ClusterLink {
     /** Like {@code config}, but a subscription blocks on reads for as long as it lives. */
     private final JedisClientConfig listenConfig;
     private final long nodeTtl;
+    private final int historySize;
+    private final long historyTtl;
     private final Inbound inbound;
     private final PulseMetrics metrics;
     private final IntSupplier localSessions;
     private final JsonProvider json = JsonProvider.provider();
 
     private final BlockingQueue<Consumer<Jedis>> outbox = new LinkedBlockingQueue<>(OUTBOX_CAPACITY);
-    private final Map<String, AtomicLong> outSeq = new ConcurrentHashMap<>();
+    /** This node's broadcasts are numbered, so that a receiver can count the lost ones. */
+    private final AtomicLong broadcastSeq = new AtomicLong();
+    /** Per node, the seq of the last broadcast received from it. */
     private final Map<String, Long> inSeq = new ConcurrentHashMap<>();
+    /** Per topic, the epoch and seq last received from the bus ("epoch seq"), to count gaps. */
+    private final Map<String, String> topicSeq = new ConcurrentHashMap<>();
+    /** Topics with publishes delivered here alone, whose lost seq Redis has not been told yet. */
+    private final Set<String> unsequenced = ConcurrentHashMap.newKeySet();
     /** This node's members per topic, to write again after Redis lost them. */
     private final Map<String, Map<String, Member>> localMembers = new ConcurrentHashMap<>();
 
@@ -77,8 +144,8 @@ final class RedisClusterLink implements ClusterLink {
     private final Object readLock = new Object();
     private Jedis reads; // guarded by readLock
 
-    RedisClusterLink(String redisUri, String nodeId, long nodeTtl, Inbound inbound, PulseMetrics metrics,
-                     IntSupplier localSessions) {
+    RedisClusterLink(String redisUri, String nodeId, long nodeTtl, int historySize, long historyTtl,
+                     Inbound inbound, PulseMetrics metrics, IntSupplier localSessions) {
         URI uri = URI.create(redisUri);
         if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
             throw new IllegalArgumentException("Invalid Pulse setting pulse.redisUri: '" + redisUri
@@ -93,6 +160,8 @@ final class RedisClusterLink implements ClusterLink {
                 .socketTimeoutMillis(0).clientName("pulse-" + nodeId + "-sub").password(password).build();
         this.nodeId = nodeId;
         this.nodeTtl = nodeTtl;
+        this.historySize = historySize;
+        this.historyTtl = historyTtl;
         this.inbound = inbound;
         this.metrics = metrics;
         this.localSessions = localSessions;
@@ -109,16 +178,99 @@ final class RedisClusterLink implements ClusterLink {
         return nodeId;
     }
 
-    /** {@code topic} null: a broadcast to every session. */
     @Override
-    public boolean publish(String topic, JsonValue data) {
-        long seq = outSeq.computeIfAbsent(topic == null ? ALL : topic, t -> new AtomicLong()).incrementAndGet();
-        var b = json.createObjectBuilder().add("n", nodeId).add("k", "pub").add("s", seq).add("d", data);
-        if (topic != null) {
-            b.add("t", topic);
-        }
-        String message = b.build().toString();
+    public boolean broadcast(JsonValue data) {
+        long seq = broadcastSeq.incrementAndGet();
+        String message = json.createObjectBuilder().add("n", nodeId).add("k", "pub").add("s", seq).add("d", data)
+                .build().toString();
         return enqueue(jedis -> jedis.publish(CHANNEL, message));
+    }
+
+    @Override
+    public boolean sequencesTopics() {
+        return true;
+    }
+
+    @Override
+    public void publish(String topic, JsonValue data) {
+        if (!enqueue(jedis -> sequence(jedis, topic, data))) {
+            deliverAlone(topic, data);
+        }
+    }
+
+    /** Runs the sequencing script for one publish ({@code data} null: a lost one). */
+    private void sequence(Jedis jedis, String topic, JsonValue data) {
+        var tail = json.createObjectBuilder().add("n", nodeId).add("k", data == null ? "tlost" : "tpub").add("t", topic);
+        if (data != null) {
+            tail.add("d", data);
+        }
+        try {
+            jedis.eval(SEQUENCE, List.of(topicKey(topic), historyKey(topic)), List.of(newEpoch(),
+                    tail.build().toString().substring(1), data == null ? "" : data.toString(),
+                    Integer.toString(historySize), Long.toString(historyTtl), Long.toString(System.currentTimeMillis()),
+                    CHANNEL, Long.toString(topicTtl())));
+        } catch (RuntimeException e) {
+            if (data != null) {
+                deliverAlone(topic, data);
+            }
+            throw e;
+        }
+    }
+
+    private void deliverAlone(String topic, JsonValue data) {
+        unsequenced.add(topic);
+        inbound.unsequenced(topic, data);
+    }
+
+    /** Marks one seq lost in each topic that had publishes delivered here alone. */
+    private void markLost(Jedis jedis) {
+        for (String topic : unsequenced) {
+            sequence(jedis, topic, null);
+            unsequenced.remove(topic);
+        }
+    }
+
+    @Override
+    public History history(String topic, long afterSeq) {
+        return read("Topic history unreadable", History.UNREAD, jedis -> {
+            List<?> reply = (List<?>) jedis.eval(READ, List.of(topicKey(topic), historyKey(topic)),
+                    List.of(newEpoch(), Long.toString(afterSeq), Long.toString(topicTtl())));
+            long horizon = System.currentTimeMillis() - historyTtl;
+            List<Published> after = new ArrayList<>();
+            for (Object entry : (List<?>) reply.get(2)) {
+                List<?> idAndFields = (List<?>) entry;
+                String id = text(idAndFields.get(0));
+                List<?> fields = (List<?>) idAndFields.get(1);
+                Map<String, String> values = new HashMap<>();
+                for (int i = 0; i + 1 < fields.size(); i += 2) {
+                    values.put(text(fields.get(i)), text(fields.get(i + 1)));
+                }
+                if (Long.parseLong(values.getOrDefault("at", "0")) >= horizon) {
+                    after.add(new Published(Long.parseLong(id.substring(id.indexOf('-') + 1)), values.get("d")));
+                }
+            }
+            return new History(text(reply.get(0)), ((Number) reply.get(1)).longValue(), after);
+        });
+    }
+
+    private static String text(Object redisValue) {
+        return redisValue instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(redisValue);
+    }
+
+    private long topicTtl() {
+        return Math.max(historyTtl, MIN_TOPIC_TTL);
+    }
+
+    static String topicKey(String topic) {
+        return "pulse:topic:" + topic;
+    }
+
+    static String historyKey(String topic) {
+        return "pulse:history:" + topic;
+    }
+
+    private static String newEpoch() {
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
     @Override
@@ -179,6 +331,9 @@ final class RedisClusterLink implements ClusterLink {
                 Consumer<Jedis> command = outbox.poll(wait, TimeUnit.MILLISECONDS);
                 if (jedis == null) {
                     jedis = new Jedis(address, config);
+                }
+                if (!unsequenced.isEmpty()) {
+                    markLost(jedis);
                 }
                 if (command != null) {
                     command.accept(jedis);
@@ -281,27 +436,43 @@ final class RedisClusterLink implements ClusterLink {
         return ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
     }
 
-    /** A bus message from any node; this node's own are ignored. Never throws. */
+    /**
+     * A bus message from any node. Topic publishes are delivered whoever made them (the cluster
+     * sequenced them); this node's own broadcasts and presence changes are ignored. Never throws.
+     */
     private void receive(String message) {
         try {
             JsonObject m = json.createReader(new StringReader(message)).readObject();
-            if (nodeId.equals(m.getString("n"))) {
+            String kind = m.getString("k");
+            String topic = m.getString("t", null);
+            boolean own = nodeId.equals(m.getString("n"));
+            if (!own) {
+                metrics.clusterReceived();
+            }
+            if ("tpub".equals(kind) || "tlost".equals(kind)) {
+                String epoch = m.getString("e");
+                long seq = m.getJsonNumber("s").longValue();
+                String previous = topicSeq.put(topic, epoch + " " + seq);
+                if ("tlost".equals(kind) || (previous != null && !previous.equals(epoch + " " + (seq - 1)))) {
+                    metrics.clusterGap();
+                }
+                inbound.sequenced(topic, epoch, seq, "tpub".equals(kind) ? m.get("d") : null);
                 return;
             }
-            metrics.clusterReceived();
-            String topic = m.getString("t", null);
-            switch (m.getString("k")) {
+            if (own) {
+                return;
+            }
+            switch (kind) {
                 case "pub" -> {
                     long seq = m.getJsonNumber("s").longValue();
-                    Long previous = inSeq.put(m.getString("n") + "\n" + (topic == null ? ALL : topic), seq);
+                    Long previous = inSeq.put(m.getString("n"), seq);
                     if (previous != null && seq != previous + 1) {
                         metrics.clusterGap();
-                        inbound.remoteGap(topic);
                     }
-                    inbound.remotePublish(topic, m.get("d"));
+                    inbound.remoteBroadcast(m.get("d"));
                 }
                 case Protocol.PRESENCE_JOIN, Protocol.PRESENCE_LEAVE ->
-                        inbound.remotePresence(topic, m.getString("k"), member(m.getJsonObject("m")));
+                        inbound.remotePresence(topic, kind, member(m.getJsonObject("m")));
                 default -> LOG.fine(() -> "Unknown cluster message " + message);
             }
         } catch (RuntimeException e) {
@@ -311,27 +482,44 @@ final class RedisClusterLink implements ClusterLink {
 
     @Override
     public List<Member> remoteMembers(String topic) {
-        List<Member> members = new ArrayList<>();
-        synchronized (readLock) {
-            try {
-                if (reads == null) {
-                    reads = new Jedis(address, config);
-                }
-                for (String node : reads.smembers(NODES)) {
-                    if (!node.equals(nodeId)) {
-                        for (String value : reads.hgetAll(presenceKey(topic, node)).values()) {
-                            members.add(member(json.createReader(new StringReader(value)).readObject()));
-                        }
+        return read("Cluster presence unreadable; local members only", List.of(), jedis -> {
+            List<Member> members = new ArrayList<>();
+            for (String node : jedis.smembers(NODES)) {
+                if (!node.equals(nodeId)) {
+                    for (String value : jedis.hgetAll(presenceKey(topic, node)).values()) {
+                        members.add(member(json.createReader(new StringReader(value)).readObject()));
                     }
                 }
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Cluster presence unreadable; local members only", e);
-                closeQuietly(reads);
-                reads = null;
-                return List.of();
             }
+            return members;
+        });
+    }
+
+    /**
+     * Runs a read on the reads connection, serialised. A connection that fails is replaced and
+     * the read tried once more on the new one (Redis may have restarted since the last read);
+     * {@code otherwise} when that fails too.
+     */
+    private <T> T read(String failure, T otherwise, Function<Jedis, T> query) {
+        synchronized (readLock) {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                boolean fresh = reads == null;
+                try {
+                    if (fresh) {
+                        reads = new Jedis(address, config);
+                    }
+                    return query.apply(reads);
+                } catch (RuntimeException e) {
+                    closeQuietly(reads);
+                    reads = null;
+                    if (fresh) {
+                        LOG.log(Level.FINE, failure, e);
+                        return otherwise;
+                    }
+                }
+            }
+            return otherwise;
         }
-        return members;
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
@@ -27,14 +28,23 @@ import java.util.stream.Collectors;
  * new each time it is created, so a client holding an old epoch knows its sequence numbers no
  * longer apply.
  *
+ * <p>In a cluster ({@link ClusterLink#sequencesTopics()}) the epoch and seq of a topic are the
+ * cluster's, and its history lives in Redis: publishes come back through {@link #deliver} in the
+ * cluster's order, and a subscribe merges what the cluster held just before it
+ * ({@link ClusterLink.History}) with what this node has delivered since. While the cluster is out
+ * of reach, {@link #publishDetached} delivers here alone under an epoch of this node's.
+ *
  * <p>Locking: each topic's state is guarded by the topic itself; publishes, subscribes (with
  * their replay) and unsubscribes of one topic are serialised, so every subscriber sees seq in
  * order and a replay always comes before the live messages that follow it.
  */
 public final class TopicRegistry {
 
-    /** Outcome of {@link #subscribe}. */
-    enum Subscribed { ADDED, ALREADY, LIMIT_REACHED }
+    /**
+     * Outcome of {@link #subscribe}. STALE: the cluster history read before the subscribe is older
+     * than what this node has delivered since; nothing was done, read again.
+     */
+    enum Subscribed { ADDED, ALREADY, LIMIT_REACHED, STALE }
 
     /** Where a resuming client left off: the epoch and the last seq it saw. */
     record Since(String epoch, long seq) {
@@ -66,7 +76,9 @@ public final class TopicRegistry {
 
     private static final class Topic {
         final String name;
-        final String epoch = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        String epoch = newEpoch(); // guarded by this
+        /** True while epoch and seq are the cluster's (as delivered or read), false when this node's own. */
+        boolean clusterView; // guarded by this
         final Set<Peer> subscribers = ConcurrentHashMap.newKeySet();
         final Set<Peer> presenceWatchers = ConcurrentHashMap.newKeySet();
         final Deque<Entry> history = new ArrayDeque<>(); // guarded by this
@@ -102,6 +114,26 @@ public final class TopicRegistry {
      * are gone.
      */
     Join subscribe(Peer peer, String name, boolean presence, int maxTopicsPerSession, Since since, Consumer<Join> answer) {
+        return subscribe(peer, name, presence, maxTopicsPerSession, since, null, answer);
+    }
+
+    /**
+     * What a subscribe in a cluster read just before it: the topic as the cluster held it
+     * ({@link ClusterLink.History#UNREAD} if it was not read or could not be), how to build the
+     * frame of a stored publish, and the {@code gap} frame for subscribers whose view changes.
+     */
+    record FromCluster(ClusterLink.History stored, Function<ClusterLink.Published, String> frameOf,
+                       BiFunction<String, Long, String> gapFrame) {
+    }
+
+    /**
+     * {@link #subscribe(Peer, String, boolean, int, Since, Consumer)} in a cluster. When the read
+     * shows the cluster's epoch is not the one this node holds (Redis lost the topic, or this node
+     * delivered alone), the node takes the cluster's view and tells its subscribers with a gap.
+     * Returns STALE, having done nothing, when the read is behind what this node delivered.
+     */
+    Join subscribe(Peer peer, String name, boolean presence, int maxTopicsPerSession, Since since,
+                   FromCluster cluster, Consumer<Join> answer) {
         if (!peer.topics().contains(name) && peer.topics().size() >= maxTopicsPerSession) {
             return new Join(Subscribed.LIMIT_REACHED, null, 0, List.of(), null, List.of());
         }
@@ -111,6 +143,22 @@ public final class TopicRegistry {
                 if (t.removed) {
                     continue; // expired between lookup and lock: take the new one
                 }
+                Replay replay;
+                if (cluster == null) {
+                    replay = fromHistory(t, since);
+                } else {
+                    ClusterLink.History stored = cluster.stored();
+                    if (stored.epoch() != null && (!t.clusterView || !stored.epoch().equals(t.epoch))) {
+                        t.epoch = stored.epoch();
+                        t.seq = stored.seq();
+                        t.clusterView = true;
+                        sendToSubscribers(t, cluster.gapFrame().apply(t.epoch, t.seq));
+                    }
+                    replay = fromCluster(t, since, stored, cluster.frameOf());
+                    if (replay == null) {
+                        return new Join(Subscribed.STALE, null, 0, List.of(), null, List.of());
+                    }
+                }
                 Subscribed result = t.subscribers.add(peer) ? Subscribed.ADDED : Subscribed.ALREADY;
                 if (presence) {
                     t.presenceWatchers.add(peer);
@@ -119,33 +167,84 @@ public final class TopicRegistry {
                 }
                 peer.topics().add(name);
                 t.lastActivity = clock.millis();
-                List<String> replay = List.of();
-                String gap = null;
-                if (since != null) {
-                    if (!t.epoch.equals(since.epoch())) {
-                        gap = "epoch";
-                    } else if (since.seq() > t.seq) {
-                        gap = "history"; // the client claims more than this topic ever had
-                    } else if (since.seq() < t.seq) {
-                        Entry oldest = t.history.peekFirst();
-                        if (oldest == null || oldest.seq > since.seq() + 1) {
-                            gap = "history";
-                        } else {
-                            replay = new ArrayList<>();
-                            for (Entry e : t.history) {
-                                if (e.seq > since.seq()) {
-                                    replay.add(e.frame);
-                                }
-                            }
-                        }
-                    }
-                }
-                Join join = new Join(result, t.epoch, t.seq, replay, gap,
+                Join join = new Join(result, t.epoch, t.seq, replay.frames(), replay.gap(),
                         presence ? new ArrayList<>(t.subscribers) : null);
                 answer.accept(join);
                 return join;
             }
         }
+    }
+
+    /** The frames a resuming client missed, or why it cannot have them ({@code gap}). */
+    private record Replay(List<String> frames, String gap) {
+        static final Replay NONE = new Replay(List.of(), null);
+
+        static Replay gap(String reason) {
+            return new Replay(List.of(), reason);
+        }
+    }
+
+    /** Caller holds the topic lock. */
+    private static Replay fromHistory(Topic t, Since since) {
+        if (since == null || (since.epoch().equals(t.epoch) && since.seq() == t.seq)) {
+            return Replay.NONE;
+        }
+        if (!t.epoch.equals(since.epoch())) {
+            return Replay.gap(Protocol.GAP_EPOCH);
+        }
+        if (since.seq() > t.seq) {
+            return Replay.gap(Protocol.GAP_HISTORY); // the client claims more than this topic ever had
+        }
+        Entry oldest = t.history.peekFirst();
+        if (oldest == null || oldest.seq > since.seq() + 1) {
+            return Replay.gap(Protocol.GAP_HISTORY);
+        }
+        List<String> frames = new ArrayList<>();
+        for (Entry e : t.history) {
+            if (e.seq > since.seq()) {
+                frames.add(e.frame);
+            }
+        }
+        return new Replay(frames, null);
+    }
+
+    /**
+     * What a resuming client missed, from the cluster's history: the stored publishes after its
+     * seq up to what this node has delivered (later ones are on their way here and come live).
+     * Null when {@code stored} is older than this node's view. Caller holds the topic lock and has
+     * taken a readable {@code stored}'s epoch.
+     */
+    private static Replay fromCluster(Topic t, Since since, ClusterLink.History stored,
+                                      Function<ClusterLink.Published, String> frameOf) {
+        if (since == null) {
+            return Replay.NONE;
+        }
+        if (stored.epoch() == null || !t.clusterView) {
+            return Replay.gap(Protocol.GAP_CLUSTER); // the cluster's history is out of reach
+        }
+        if (!t.epoch.equals(since.epoch())) {
+            return Replay.gap(Protocol.GAP_EPOCH);
+        }
+        if (since.seq() >= t.seq) {
+            // the client saw at least what this node delivered; more than the cluster ever had is a lie
+            return since.seq() > stored.seq() ? Replay.gap(Protocol.GAP_HISTORY) : Replay.NONE;
+        }
+        if (stored.seq() < t.seq) {
+            return null;
+        }
+        List<String> frames = new ArrayList<>();
+        long expected = since.seq() + 1;
+        for (ClusterLink.Published p : stored.after()) {
+            if (p.seq() > t.seq) {
+                break;
+            }
+            if (p.seq() != expected) {
+                return Replay.gap(Protocol.GAP_HISTORY); // trimmed, expired or lost in between
+            }
+            frames.add(frameOf.apply(p));
+            expected++;
+        }
+        return expected == t.seq + 1 ? new Replay(frames, null) : Replay.gap(Protocol.GAP_HISTORY);
     }
 
     /** True if the peer was subscribed. The topic and its history stay for resuming clients. */
@@ -189,25 +288,95 @@ public final class TopicRegistry {
                     evict(t.history.removeFirst());
                 }
             }
-            for (Peer peer : t.subscribers) {
-                if (peer.sender().sendText(frame)) {
-                    n++;
-                }
-            }
+            n = sendToSubscribers(t, frame);
         }
         enforceByteBound();
         return n;
     }
 
-    /** Sends a frame built from the topic's epoch and seq to its subscribers, in order with publishes. */
-    void announce(String name, BiFunction<String, Long, String> frame) {
+    /**
+     * Delivers a publish the cluster sequenced ({@code frame} null: the publish with this seq was
+     * lost). A subscriber is told {@code gap} (reason {@code cluster}) before it when the seq does
+     * not follow on from what this node delivered, or the epoch changed; duplicates are dropped.
+     * Returns how many subscribers it was queued for.
+     */
+    int deliver(String name, String epoch, long seq, String frame, BiFunction<String, Long, String> gapFrame) {
         Topic t = topics.get(name);
         if (t == null) {
-            return;
+            return 0;
         }
         synchronized (t) {
-            String text = frame.apply(t.epoch, t.seq);
-            t.subscribers.forEach(p -> p.sender().sendText(text));
+            if (t.removed) {
+                return 0;
+            }
+            boolean sameEpoch = t.clusterView && epoch.equals(t.epoch);
+            if (sameEpoch && seq <= t.seq) {
+                return 0; // delivered already
+            }
+            boolean follows = sameEpoch && seq == t.seq + 1;
+            t.epoch = epoch;
+            t.clusterView = true;
+            t.lastActivity = clock.millis();
+            if (frame == null || !follows) {
+                t.seq = frame == null ? seq : seq - 1;
+                sendToSubscribers(t, gapFrame.apply(epoch, t.seq));
+            }
+            if (frame == null) {
+                return 0;
+            }
+            t.seq = seq;
+            return sendToSubscribers(t, frame);
+        }
+    }
+
+    /**
+     * Delivers a publish on this node alone while the cluster cannot sequence it. The first one
+     * moves the topic to an epoch of this node's, announced with {@code gap} (reason
+     * {@code cluster}), so that no client mixes this node's seq with the cluster's. Keeps no history.
+     */
+    int publishDetached(String name, LongFunction<String> frameForSeq, BiFunction<String, Long, String> gapFrame) {
+        Topic t = topics.get(name);
+        if (t == null) {
+            return 0;
+        }
+        synchronized (t) {
+            if (t.removed) {
+                return 0;
+            }
+            if (t.clusterView) {
+                t.epoch = newEpoch();
+                t.seq = 0;
+                t.clusterView = false;
+                sendToSubscribers(t, gapFrame.apply(t.epoch, 0L));
+            }
+            t.lastActivity = clock.millis();
+            return sendToSubscribers(t, frameForSeq.apply(++t.seq));
+        }
+    }
+
+    /** Caller holds the topic lock. */
+    private static int sendToSubscribers(Topic t, String frame) {
+        int n = 0;
+        for (Peer peer : t.subscribers) {
+            if (peer.sender().sendText(frame)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static String newEpoch() {
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    /** True when this node holds the topic with the cluster's epoch and seq. */
+    boolean knowsClusterView(String name) {
+        Topic t = topics.get(name);
+        if (t == null) {
+            return false;
+        }
+        synchronized (t) {
+            return t.clusterView && !t.removed;
         }
     }
 

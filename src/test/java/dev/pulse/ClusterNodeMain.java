@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  * One Pulse node in its own JVM, for the cluster tests: Tyrus on a free port with the given
  * Redis and node id. A client message on a topic is published to that topic (as a chat app
  * would); a message on topic {@code ctl} with data {@code "status"} is answered to the sender with
- * the status snapshot. Prints {@code READY <port>} when it serves; ends when stdin closes.
+ * the status snapshot. Arguments: Redis URI, node id, and optionally historySize. Prints
+ * {@code READY <port>} when it serves; ends when stdin closes.
  */
 public final class ClusterNodeMain {
 
@@ -20,7 +21,11 @@ public final class ClusterNodeMain {
         String redisUri = args[0];
         String nodeId = args[1];
         PulseSettings settings = TestSettings.settings().with(Setting.REDIS_URI, redisUri).with(Setting.NODE_ID, nodeId)
-                .with(Setting.CLUSTER_NODE_TTL, 1500);
+                .with(Setting.CLUSTER_NODE_TTL, 1500)
+                .with(Setting.RATE_LIMIT, 1000).with(Setting.RATE_BURST, 1000); // clients stand in for the app's publishes
+        if (args.length > 2) {
+            settings = settings.with(Setting.HISTORY_SIZE, Long.parseLong(args[2]));
+        }
         try (TyrusPulseServer server = TyrusPulseServer.start(settings)) {
             Pulse pulse = Pulse.get();
             pulse.onMessage(m -> {

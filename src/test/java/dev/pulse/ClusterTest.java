@@ -61,9 +61,14 @@ class ClusterTest {
     }
 
     private Node startNode(String nodeId) throws Exception {
+        return startNode(nodeId, 100);
+    }
+
+    private Node startNode(String nodeId, int historySize) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                ClusterNodeMain.class.getName(), redis.uri(), nodeId).redirectErrorStream(true).start();
+                ClusterNodeMain.class.getName(), redis.uri(), nodeId, Integer.toString(historySize))
+                .redirectErrorStream(true).start();
         CompletableFuture<Integer> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -90,6 +95,13 @@ class ClusterTest {
         clients.add(c);
         c.nextOfType("welcome", PROMPT);
         return c;
+    }
+
+    /** Subscribes resuming from {@code epoch}/{@code seq}; returns the first answer (subscribed or gap). */
+    private static JsonObject resume(TestClient c, String topic, String epoch, long seq) throws InterruptedException {
+        c.send("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\",\"since\":{\"epoch\":\"" + epoch
+                + "\",\"seq\":" + seq + "}}");
+        return c.nextMatching(o -> List.of("subscribed", "gap").contains(o.getString("type")), PROMPT);
     }
 
     private static JsonObject subscribe(TestClient c, String topic, boolean presence) throws InterruptedException {
@@ -167,6 +179,8 @@ class ClusterTest {
         Node b = startNode("node-b");
         TestClient onA = connect(a);
         TestClient onB = connect(b);
+        TestClient controlA = connect(a); // status polls skip frames: never on a client under test
+        TestClient controlB = connect(b);
         subscribe(onA, "news", false);
         subscribe(onB, "news", false);
         say(onA, "news", "before");
@@ -175,20 +189,104 @@ class ClusterTest {
 
         redis.kill();
         say(onA, "news", "during");
+        // A delivers alone, under an epoch of its own, announced first
+        JsonObject detached = onA.nextOfType("gap", PROMPT);
+        assertEquals("cluster", detached.getString("reason"));
         assertEquals("during", onA.nextOfType("message", PROMPT).getString("data"), "local delivery goes on");
         onA.send("{\"type\":\"heartbeat\",\"ts\":1}");
         onA.nextOfType("heartbeat_ack", PROMPT);
         onA.nextOfType("time", PROMPT);
-        Await.until("node A reports the cluster degraded", PROMPT, () -> "degraded".equals(clusterState(onA)));
+        Await.until("node A reports the cluster degraded", PROMPT, () -> "degraded".equals(clusterState(controlA)));
 
         redis.startProcess();
-        Await.until("node A connected again", 20_000, () -> "connected".equals(clusterState(onA)));
-        Await.until("node B connected again", 20_000, () -> "connected".equals(clusterState(onB)));
+        Await.until("node A connected again", 20_000, () -> "connected".equals(clusterState(controlA)));
+        Await.until("node B connected again", 20_000, () -> "connected".equals(clusterState(controlB)));
         say(onA, "news", "after");
-        // B missed "during" (pub/sub is at-most-once) and says so before delivering what follows
-        JsonObject gap = onB.nextOfType("gap", PROMPT);
-        assertEquals("cluster", gap.getString("reason"));
-        assertEquals("after", onB.nextOfType("message", PROMPT).getString("data"));
+        // B never got "during" and says so before delivering what follows; A is back on the cluster's epoch
+        for (TestClient c : List.of(onA, onB)) {
+            JsonObject gap = c.nextOfType("gap", PROMPT);
+            assertEquals("cluster", gap.getString("reason"));
+            JsonObject after = c.nextOfType("message", PROMPT);
+            assertEquals("after", after.getString("data"));
+            assertEquals(gap.getJsonNumber("seq").longValue() + 1, after.getJsonNumber("seq").longValue(),
+                    "the message after the gap follows on from it");
+        }
+    }
+
+    @Test
+    void aClientCutOffOnOneNodeRecoversEverythingOnTheOther() throws Exception {
+        Node a = startNode("node-a");
+        Node b = startNode("node-b");
+        TestClient publisher = connect(b);
+        TestClient watcher = connect(b);
+        subscribe(watcher, "feed", false);
+        TestClient victim = connect(a);
+        JsonObject first = subscribe(victim, "feed", false);
+        String epoch = first.getString("epoch");
+        say(publisher, "feed", "seen");
+        long lastSeen = victim.nextOfType("message", PROMPT).getJsonNumber("seq").longValue();
+        watcher.nextOfType("message", PROMPT);
+
+        victim.abort(); // the socket dies, no close frame
+        for (int i = 1; i <= 50; i++) {
+            say(publisher, "feed", "m" + i);
+        }
+        for (int i = 1; i <= 50; i++) {
+            assertEquals("m" + i, watcher.nextOfType("message", PROMPT).getString("data"));
+        }
+
+        TestClient back = connect(b); // another node than the one it was cut off from
+        JsonObject answer = resume(back, "feed", epoch, lastSeen);
+        assertEquals("subscribed", answer.getString("type"), answer.toString());
+        assertEquals(50, answer.getInt("recovered"));
+        assertEquals(epoch, answer.getString("epoch"), "one epoch for the topic across nodes");
+        assertEquals(lastSeen + 50, answer.getJsonNumber("seq").longValue());
+        say(publisher, "feed", "live");
+        for (int i = 1; i <= 51; i++) {
+            JsonObject m = back.nextOfType("message", PROMPT);
+            assertEquals(i <= 50 ? "m" + i : "live", m.getString("data"), "every message once, in order");
+            assertEquals(lastSeen + i, m.getJsonNumber("seq").longValue());
+        }
+
+        TestClient sameNode = connect(a); // and on the node it came from, which had no subscriber left
+        JsonObject again = resume(sameNode, "feed", epoch, lastSeen + 40);
+        assertEquals(11, again.getInt("recovered"), again.toString());
+        assertEquals("m41", sameNode.nextOfType("message", PROMPT).getString("data"));
+    }
+
+    @Test
+    void beyondTheHistoryOrAfterRedisLostItAResumeGetsAGap() throws Exception {
+        Node a = startNode("node-a", 20);
+        Node b = startNode("node-b", 20);
+        TestClient publisher = connect(b);
+        TestClient onA = connect(a);
+        String epoch = subscribe(onA, "feed", false).getString("epoch");
+        for (int i = 1; i <= 30; i++) {
+            say(publisher, "feed", "m" + i);
+        }
+        for (int i = 1; i <= 30; i++) {
+            assertEquals("m" + i, onA.nextOfType("message", PROMPT).getString("data"));
+        }
+
+        TestClient tooLate = connect(b); // missed 25 of which Redis keeps the last 20
+        JsonObject gap = resume(tooLate, "feed", epoch, 5);
+        assertEquals("gap", gap.getString("type"));
+        assertEquals("history", gap.getString("reason"));
+        assertEquals(30, gap.getJsonNumber("seq").longValue(), "the gap says where the topic is now");
+        assertEquals("subscribed", tooLate.nextOfType("subscribed", PROMPT).getString("type"));
+        TestClient inTime = connect(b); // missed 20: all kept
+        assertEquals(20, resume(inTime, "feed", epoch, 10).getInt("recovered"));
+
+        redis.kill(); // no persistence: the topic's epoch and history are gone with it
+        redis.startProcess();
+        TestClient control = connect(b);
+        Await.until("node B connected again", 20_000, () -> "connected".equals(clusterState(control)));
+        TestClient afterLoss = connect(b);
+        JsonObject lost = resume(afterLoss, "feed", epoch, 30);
+        assertEquals("gap", lost.getString("type"));
+        assertEquals("epoch", lost.getString("reason"));
+        JsonObject told = inTime.nextOfType("gap", PROMPT);
+        assertEquals(lost.getString("epoch"), told.getString("epoch"), "subscribers already there move to the new epoch too");
     }
 
     private static String clusterState(TestClient c) {
