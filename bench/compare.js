@@ -18,7 +18,10 @@ const S = require('./lib/servers');
 const HELP = `usage: node compare.js [options]        (from bench/, after npm ci)
  rounds and servers
   --rounds R            interleaved rounds; the server order alternates per round (default 3)
-  --servers LIST        pulse,ref (default); either one alone is allowed
+  --servers LIST        pulse,ref (default); either one alone is allowed. A Pulse variant with
+                        other settings: pulse@NAME=VALUE[;NAME=VALUE], e.g. pulse@historySize=0
+                        (PULSE_HISTORY_SIZE=0 for that server only). Ratios compare every server
+                        with ref, or with the first one listed when ref is not
   --stuck LIST          stuck-client fractions to run, e.g. 0,0.01 (default 0)
  load (passed to loadgen.js, identical for every server)
   --n N                 sessions (default 1000)
@@ -32,6 +35,9 @@ const HELP = `usage: node compare.js [options]        (from bench/, after npm ci
  server settings (PULSE_* environment variables, the same for both servers)
   --time-interval MS    (default 1000)    --ping-interval MS  (default 10000)
   --pong-timeout MS     (default 10000)
+  --topic-interval MS   > 0: Pulse publishes {"serverTime"} to topic "bench" every MS ms
+                        (bench/topic-ticker added to the WAR) and every session subscribes to
+                        it; topic fan-out is reported beside the time push's. Pulse only (default 0)
  Tomcat / JVM
   --war PATH            Pulse WAR to test (default: built from --commit in bench/.work)
   --commit REV          commit to build the WAR from (default HEAD)
@@ -70,6 +76,7 @@ const a = parseArgs(
     timeInterval: 1000,
     pingInterval: 10000,
     pongTimeout: 10000,
+    topicInterval: 0,
     ...S.TOMCAT_DEFAULTS,
     port: 18480,
     pause: 3,
@@ -82,7 +89,24 @@ const a = parseArgs(
 );
 
 const servers = a.servers.split(',').map((s) => s.trim()).filter(Boolean);
-for (const s of servers) if (!['pulse', 'ref'].includes(s)) throw new Error(`unknown server '${s}' (pulse, ref)`);
+/** 'pulse' | 'ref' of a server name, and the PULSE_* settings a variant (pulse@a=1;b=2) adds. */
+function serverKind(name) {
+  const [kind, variant] = name.split('@');
+  if (!['pulse', 'ref'].includes(kind) || (variant !== undefined && kind !== 'pulse')) {
+    throw new Error(`unknown server '${name}' (pulse, ref, pulse@NAME=VALUE;...)`);
+  }
+  const env = {};
+  for (const kv of (variant || '').split(';').filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`expected NAME=VALUE in '${name}'`);
+    env[`PULSE_${kv.slice(0, i).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`] = kv.slice(i + 1);
+  }
+  return { kind, env };
+}
+for (const s of servers) serverKind(s);
+if (a.topicInterval > 0 && servers.some((s) => serverKind(s).kind === 'ref')) {
+  throw new Error('--topic-interval needs Pulse servers only: the reference server has no topics');
+}
 const stuckValues = String(a.stuck).split(',').map(Number);
 const stamp = new Date().toISOString().replace(/[:.]/g, '').slice(0, 15);
 const outFile = path.resolve(S.BENCH, a.out || `results/compare-${stamp}-n${a.n}.jsonl`);
@@ -151,16 +175,19 @@ async function waitQuiet() {
   log(`  still ${load}; running anyway (see machineBusyPct/otherCpuPct in the results)`);
 }
 
-async function startServer(kind, war) {
+async function startServer(name, war) {
+  const { kind, env } = serverKind(name);
   const logFile = path.join(logDir, `${kind}-${Date.now()}.log`);
   if (kind === 'pulse') {
+    const options = S.tomcatOptions(a);
+    if (a.topicInterval > 0) options.javaOpts += ` -Dbench.topicInterval=${a.topicInterval}`;
     const h = await S.startTomcat({
       name: 'pulse',
       war: war.path,
       context: 'pulse',
       port: a.port,
-      env: settingsEnv,
-      ...S.tomcatOptions(a),
+      env: { ...settingsEnv, ...env },
+      ...options,
       logFile,
       readyPath: '/pulse/api/status',
     });
@@ -179,6 +206,7 @@ function loadgenArgs(stuck, label) {
     '--grace', a.grace, '--stuck', stuck, '--stuck-hb', a.stuckHb, '--stuck-drain', a.stuckDrain,
     '--label', label,
   ];
+  if (a.topicInterval > 0) args.push('--topic', 'bench');
   return args.map(String);
 }
 
@@ -248,9 +276,9 @@ async function runOne(round, kind, stuck, war) {
     round,
     server: kind,
     stuck,
-    pulse: kind === 'pulse' ? { war: war.source, commit: war.commit } : null,
-    tomcat: kind === 'pulse' ? S.tomcatInfo(srv) : null,
-    settings: settingsEnv,
+    pulse: serverKind(kind).kind === 'pulse' ? { war: war.source, commit: war.commit } : null,
+    tomcat: serverKind(kind).kind === 'pulse' ? S.tomcatInfo(srv) : null,
+    settings: { ...settingsEnv, ...serverKind(kind).env },
     machineBefore: before,
     serverStartMs: srv.startMs,
     serverMetrics: {
@@ -269,6 +297,7 @@ async function runOne(round, kind, stuck, war) {
   log(
     `  ${kind}: connected ${l.sessions ? l.sessions.connected : '?'}, disconnects ${l.disconnects ? l.disconnects.total : '?'}, ` +
       `missed seq ${l.time ? l.time.missedSeq : '?'}, rtt p99 ${l.rttMs ? l.rttMs.p99 : '?'} ms, fan-out p99 ${l.fanoutMs ? l.fanoutMs.p99 : '?'} ms, ` +
+      (l.topic ? `topic fan-out p99 ${l.topic.fanoutMs ? l.topic.fanoutMs.p99 : '?'} ms (missed ${l.topic.missedSeq}), ` : '') +
       `server cpu ${serverWindow.cpuPctOfOneCore}%`,
   );
   return rec;
@@ -288,6 +317,9 @@ const METRICS = [
   ['fanoutP50', (r) => r.loadgen.fanoutMs && r.loadgen.fanoutMs.p50],
   ['fanoutP99', (r) => r.loadgen.fanoutMs && r.loadgen.fanoutMs.p99],
   ['fanoutMax', (r) => r.loadgen.fanoutMs && r.loadgen.fanoutMs.max],
+  ['topicFanoutP50', (r) => r.loadgen.topic && r.loadgen.topic.fanoutMs && r.loadgen.topic.fanoutMs.p50],
+  ['topicFanoutP99', (r) => r.loadgen.topic && r.loadgen.topic.fanoutMs && r.loadgen.topic.fanoutMs.p99],
+  ['topicMissedSeq', (r) => r.loadgen.topic && r.loadgen.topic.missedSeq],
   ['serverCpuPct', (r) => r.serverMetrics.cpuPctOfOneCore],
   ['serverRssMbMax', (r) => r.serverMetrics.rssMbMax],
   ['serverHeapMbMax', (r) => r.serverMetrics.heapMbMax],
@@ -295,7 +327,7 @@ const METRICS = [
   ['otherCpuPct', (r) => r.serverMetrics.otherCpuPct],
 ];
 // the figures compared as Pulse / reference
-const RATIOS = ['rttP50', 'rttP99', 'fanoutP50', 'fanoutP99', 'fanoutMax', 'serverCpuPct', 'serverRssMbMax'];
+const RATIOS = ['rttP50', 'rttP99', 'fanoutP50', 'fanoutP99', 'fanoutMax', 'topicFanoutP50', 'topicFanoutP99', 'serverCpuPct', 'serverRssMbMax'];
 
 function summarizeRuns(runs) {
   const groups = {};
@@ -310,13 +342,16 @@ function summarizeRuns(runs) {
     for (const [name, fn] of METRICS) medians[key][name] = median(rs.map(fn));
   }
   const ratios = {};
+  const reference = servers.includes('ref') ? 'ref' : servers[0];
   for (const stuck of stuckValues) {
-    const p = medians[`pulse stuck=${stuck}`];
-    const ref = medians[`ref stuck=${stuck}`];
-    if (!p || !ref) continue;
-    const r = {};
-    for (const name of RATIOS) r[name] = p[name] != null && ref[name] ? Math.round((p[name] / ref[name]) * 100) / 100 : null;
-    ratios[`pulse/ref stuck=${stuck}`] = r;
+    const ref = medians[`${reference} stuck=${stuck}`];
+    for (const name of servers) {
+      const p = medians[`${name} stuck=${stuck}`];
+      if (name === reference || !p || !ref) continue;
+      const r = {};
+      for (const m of RATIOS) r[m] = p[m] != null && ref[m] ? Math.round((p[m] / ref[m]) * 100) / 100 : null;
+      ratios[`${name}/${reference} stuck=${stuck}`] = r;
+    }
   }
   // effect of stuck clients on the others, per server: fan-out p99 with stuck / without
   const stuckEffect = {};
@@ -343,7 +378,7 @@ function printTable(summary) {
   }
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => String(r[i]).length)));
   const line = (r) => r.map((v, i) => String(v).padStart(widths[i])).join('  ');
-  process.stdout.write(`\nmedians over rounds (latencies in ms; ratios are Pulse / reference)\n${line(cols)}\n`);
+  process.stdout.write(`\nmedians over rounds (latencies in ms; ratios are server / reference)\n${line(cols)}\n`);
   for (const r of rows) process.stdout.write(line(r) + '\n');
   for (const [k, v] of Object.entries(summary.stuckEffect)) process.stdout.write(`${k}: fan-out p99 x${v.fanoutP99Ratio}, rtt p99 x${v.rttP99Ratio}\n`);
 }
@@ -355,8 +390,10 @@ function fmt(v) {
 
 async function main() {
   S.installCleanup();
-  const war = servers.includes('pulse') ? S.pulseWar({ war: a.war, commit: a.commit }) : null;
-  if (servers.includes('pulse')) S.ensureTomcat();
+  const withPulse = servers.some((s) => serverKind(s).kind === 'pulse');
+  let war = withPulse ? S.pulseWar({ war: a.war, commit: a.commit }) : null;
+  if (withPulse) S.ensureTomcat();
+  if (withPulse && a.topicInterval > 0) war = S.tickerWar(war);
   log(`results -> ${path.relative(process.cwd(), outFile)}; server logs -> ${path.relative(process.cwd(), logDir)}`);
   const runs = [];
   for (let round = 1; round <= a.rounds; round++) {

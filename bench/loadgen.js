@@ -28,6 +28,8 @@ const HELP = `usage: node loadgen.js [options]
   --stuck-drain S        then stuck sessions read again for S seconds (default 2)
   --handshake-timeout MS (default 10000)
   --connect-timeout S    give up connecting after S seconds; 0 = n/rate + 30 (default 0)
+  --topic NAME           every session subscribes to NAME; messages on it whose data has a
+                         serverTime give the topic's fan-out latency (default: none)
   --deflate              offer permessage-deflate (off by default: both servers then send plain frames)
   --label TEXT           copied into the output`;
 
@@ -48,6 +50,7 @@ const DEFAULTS = {
   handshakeTimeout: 10000,
   connectTimeout: 0,
   deflate: false,
+  topic: '',
   label: '',
 };
 
@@ -168,6 +171,7 @@ async function main() {
       stuckHbMs: a.stuckHb < 0 ? a.hb : a.stuckHb,
       handshakeTimeoutMs: a.handshakeTimeout,
       deflate: a.deflate,
+      topic: a.topic,
     };
     workers.push(procs === 1 ? new LocalWorker(cfg) : remote(cfg));
   }
@@ -259,6 +263,13 @@ function merge(a, results, t) {
     disconnects: { total: c.disconnects, inWindow: c.disconnectsWindow, codes: c.disconnectCodes, socketErrors: c.socketErrors },
     rttMs: summarize(...results.map((r) => r.rtt)),
     fanoutMs: summarize(...results.map((r) => r.fanout)),
+    topic: a.topic
+      ? {
+          name: a.topic,
+          fanoutMs: summarize(...results.map((r) => r.topicFanout)),
+          ...Object.fromEntries(['subscribed', 'received', 'receivedWindow', 'missedSeq', 'gaps'].map((k) => [k, results.reduce((sum, r) => sum + r.topic[k], 0)])),
+        }
+      : null,
     heartbeats: {
       sent: c.hbSent,
       sentWindow: c.hbSentWindow,

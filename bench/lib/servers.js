@@ -211,6 +211,33 @@ function bareWar() {
   return { path: out, commit: null, source: 'bench/bare-endpoint' };
 }
 
+/**
+ * A copy of the Pulse WAR with bench/topic-ticker added (a listener that publishes
+ * {"serverTime"} to topic "bench" every -Dbench.topicInterval ms), for topic fan-out runs.
+ * Cached next to the WAR; rebuilt when the WAR or the ticker's source is newer.
+ */
+function tickerWar(war) {
+  const src = path.join(BENCH, 'topic-ticker', 'bench', 'TopicTicker.java');
+  const out = war.path.replace(/\.war$/, '-ticker.war');
+  const stale = !fs.existsSync(out) || [war.path, src].some((f) => fs.statSync(f).mtimeMs > fs.statSync(out).mtimeMs);
+  if (stale) {
+    process.stderr.write(`adding the topic ticker to ${war.path}\n`);
+    const tmp = fs.mkdtempSync(path.join(WORK, 'ticker-'));
+    try {
+      run('unzip', ['-q', war.path, 'WEB-INF/classes/*', 'WEB-INF/lib/*', '-d', tmp]);
+      const lib = path.join(tmp, 'WEB-INF', 'lib');
+      const cp = [path.join(tmp, 'WEB-INF', 'classes'), path.join(lib, '*'), path.join(ensureTomcat(), 'lib', '*')].join(':');
+      const classes = path.join(tmp, 'out', 'WEB-INF', 'classes');
+      run('javac', ['--release', '17', '-cp', cp, '-d', classes, src]);
+      fs.copyFileSync(war.path, out);
+      run('jar', ['uf', out, '-C', path.join(tmp, 'out'), 'WEB-INF/classes/bench/TopicTicker.class']);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return { ...war, path: out, source: `${war.source} + bench/topic-ticker` };
+}
+
 /** Option defaults for a Tomcat run, shared by compare.js and memprobe.js. */
 const TOMCAT_DEFAULTS = {
   war: '',
@@ -344,6 +371,7 @@ module.exports = {
   ensureTomcat,
   pulseWar,
   bareWar,
+  tickerWar,
   startTomcat,
   startReference,
   stopServer,

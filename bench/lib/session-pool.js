@@ -30,6 +30,7 @@ class SessionPool {
       stuckHbMs: null,
       handshakeTimeoutMs: 10000,
       deflate: false,
+      topic: '', // subscribe every session to this topic and measure its fan-out ('' = none)
       ...opts,
     };
     if (this.o.stuckHbMs == null) this.o.stuckHbMs = this.o.hbMs;
@@ -81,6 +82,8 @@ class SessionPool {
     };
     this.rtt = new Samples();
     this.fanout = new Samples();
+    this.topicFanout = new Samples();
+    this.t = { subscribed: 0, received: 0, receivedWindow: 0, missedSeq: 0, gaps: 0 };
     this.connectMs = new Samples();
     this.stuckRtt = new Samples();
     this.stuckFanout = new Samples();
@@ -152,7 +155,7 @@ class SessionPool {
       perMessageDeflate: this.o.deflate,
       handshakeTimeout: this.o.handshakeTimeoutMs,
     });
-    const s = { index, ws, stuck, open: false, settled: false, lastSeq: -1, gaps: 0, closedByUs: false, timers: [] };
+    const s = { index, ws, stuck, open: false, settled: false, lastSeq: -1, topicSeq: -1, gaps: 0, closedByUs: false, timers: [] };
     this.sessions.push(s);
     const settle = () => {
       if (!s.settled) {
@@ -291,8 +294,32 @@ class SessionPool {
         }
         break;
       }
+      case 'subscribed':
+        if (msg.topic === this.o.topic) {
+          this.t.subscribed++;
+          s.topicSeq = msg.seq;
+        }
+        break;
+      case 'gap':
+        if (msg.topic === this.o.topic) {
+          this.t.gaps++;
+          s.topicSeq = msg.seq;
+        }
+        break;
+      case 'message': {
+        if (stuck || msg.topic !== this.o.topic || !msg.data || typeof msg.data.serverTime !== 'number') break;
+        this.t.received++;
+        if (msg.data.serverTime >= this.winStartWall && msg.data.serverTime < this.winEndWall) {
+          this.t.receivedWindow++;
+          this.topicFanout.add(wallNow() - msg.data.serverTime);
+        }
+        if (s.topicSeq >= 0 && msg.seq > s.topicSeq + 1) this.t.missedSeq += msg.seq - s.topicSeq - 1;
+        if (msg.seq > s.topicSeq) s.topicSeq = msg.seq;
+        break;
+      }
       case 'welcome':
         this.c.welcomes++;
+        if (this.o.topic) s.ws.send(`{"type":"subscribe","topic":${JSON.stringify(this.o.topic)}}`);
         if (!this.welcome) {
           const { heartbeatInterval, heartbeatTimeout, timeInterval, protocol } = msg;
           this.welcome = { protocol, heartbeatInterval, heartbeatTimeout, timeInterval };
@@ -372,6 +399,8 @@ class SessionPool {
       openAtEnd: this.openCount(),
       rtt: this.rtt.values(),
       fanout: this.fanout.values(),
+      topicFanout: this.topicFanout.values(),
+      topic: this.t,
       connectMs: this.connectMs.values(),
       stuckRtt: this.stuckRtt.values(),
       stuckFanout: this.stuckFanout.values(),
