@@ -23,11 +23,22 @@ public class PulseEndpoint {
 
     private static final Logger LOG = Logger.getLogger(PulseEndpoint.class.getName());
 
+    /**
+     * The container's per-session receive buffers, in chars and bytes. Text arrives in parts of at
+     * most this size (partial delivery) and Pulse assembles it up to maxMessageSize; binary is
+     * refused at its first part. Containers allocate these buffers for every session, so they are
+     * kept small instead of at the largest message accepted.
+     */
+    static final int TEXT_PART_CHARS = 1024;
+    static final int BINARY_PART_BYTES = 128;
+
     private SessionHandler sessions;
     private Peer peer;
 
     @OnOpen
     public void onOpen(Session session) throws IOException {
+        session.setMaxTextMessageBufferSize(TEXT_PART_CHARS); // Tomcat: takes effect at the next message
+        session.setMaxBinaryMessageBufferSize(BINARY_PART_BYTES);
         PulseRuntime runtime = Pulse.get().runtime();
         if (runtime == null) {
             close(session, Protocol.Close.NOT_RUNNING);

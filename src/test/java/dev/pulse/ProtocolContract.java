@@ -185,6 +185,19 @@ public abstract class ProtocolContract {
         assertEquals(2, openSessions());
     }
 
+    /** The container's receive buffer is 1024 chars; the message limit is Pulse's (64 KiB by default). */
+    @Test
+    void aMessageOfMaxMessageSizeIsAcceptedThoughTheContainerBufferIsSmall() throws Exception {
+        TestClient client = connect();
+        client.nextOfType("welcome", PROMPT);
+        String head = "{\"type\":\"heartbeat\",\"ts\":9,\"pad\":\"";
+        String message = head + "x".repeat(65_536 - head.length() - 2) + "\"}";
+        assertEquals(65_536, message.length());
+        client.send(message);
+        assertEquals(9, client.nextOfType("heartbeat_ack", PROMPT).getInt("ts"));
+        assertFalse(client.closed.isDone());
+    }
+
     @Test
     void cleanlyClosedClientIsForgotten() throws Exception {
         TestClient client = connect();
