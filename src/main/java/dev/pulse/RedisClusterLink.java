@@ -119,7 +119,11 @@ final class RedisClusterLink implements ClusterLink {
     private final IntSupplier localSessions;
     private final JsonProvider json = JsonProvider.provider();
 
-    private final BlockingQueue<Consumer<Jedis>> outbox = new LinkedBlockingQueue<>(OUTBOX_CAPACITY);
+    /** A queued Redis command, and what to do instead when it cannot be run (null: nothing). */
+    private record Command(Consumer<Jedis> run, Runnable otherwise) {
+    }
+
+    private final BlockingQueue<Command> outbox = new LinkedBlockingQueue<>(OUTBOX_CAPACITY);
     /** This node's broadcasts are numbered, so that a receiver can count the lost ones. */
     private final AtomicLong broadcastSeq = new AtomicLong();
     /** Per node, the seq of the last broadcast received from it. */
@@ -183,7 +187,7 @@ final class RedisClusterLink implements ClusterLink {
         long seq = broadcastSeq.incrementAndGet();
         String message = json.createObjectBuilder().add("n", nodeId).add("k", "pub").add("s", seq).add("d", data)
                 .build().toString();
-        return enqueue(jedis -> jedis.publish(CHANNEL, message));
+        return enqueue(new Command(jedis -> jedis.publish(CHANNEL, message), null));
     }
 
     @Override
@@ -193,8 +197,9 @@ final class RedisClusterLink implements ClusterLink {
 
     @Override
     public void publish(String topic, JsonValue data) {
-        if (!enqueue(jedis -> sequence(jedis, topic, data))) {
-            deliverAlone(topic, data);
+        Command command = new Command(jedis -> sequence(jedis, topic, data), () -> deliverAlone(topic, data));
+        if (!enqueue(command)) {
+            command.otherwise().run();
         }
     }
 
@@ -204,17 +209,10 @@ final class RedisClusterLink implements ClusterLink {
         if (data != null) {
             tail.add("d", data);
         }
-        try {
-            jedis.eval(SEQUENCE, List.of(topicKey(topic), historyKey(topic)), List.of(newEpoch(),
-                    tail.build().toString().substring(1), data == null ? "" : data.toString(),
-                    Integer.toString(historySize), Long.toString(historyTtl), Long.toString(System.currentTimeMillis()),
-                    CHANNEL, Long.toString(topicTtl())));
-        } catch (RuntimeException e) {
-            if (data != null) {
-                deliverAlone(topic, data);
-            }
-            throw e;
-        }
+        jedis.eval(SEQUENCE, List.of(topicKey(topic), historyKey(topic)), List.of(newEpoch(),
+                tail.build().toString().substring(1), data == null ? "" : data.toString(),
+                Integer.toString(historySize), Long.toString(historyTtl), Long.toString(System.currentTimeMillis()),
+                CHANNEL, Long.toString(topicTtl())));
     }
 
     private void deliverAlone(String topic, JsonValue data) {
@@ -286,7 +284,7 @@ final class RedisClusterLink implements ClusterLink {
         }
         String message = json.createObjectBuilder().add("n", nodeId).add("k", event).add("t", topic)
                 .add("m", memberObject).build().toString();
-        enqueue(jedis -> {
+        enqueue(new Command(jedis -> {
             if (Protocol.PRESENCE_JOIN.equals(event)) {
                 jedis.hset(key, member.sessionId(), memberJson);
                 jedis.pexpire(key, nodeTtl);
@@ -294,10 +292,10 @@ final class RedisClusterLink implements ClusterLink {
                 jedis.hdel(key, member.sessionId());
             }
             jedis.publish(CHANNEL, message);
-        });
+        }, null));
     }
 
-    private boolean enqueue(Consumer<Jedis> command) {
+    private boolean enqueue(Command command) {
         if (!running || !outbox.offer(command)) {
             metrics.clusterSendFailed();
             return false;
@@ -326,17 +324,19 @@ final class RedisClusterLink implements ClusterLink {
         Jedis jedis = null;
         long nextBeat = 0;
         while (running) {
+            Command command = null;
             try {
                 long wait = Math.max(0, nextBeat - System.currentTimeMillis());
-                Consumer<Jedis> command = outbox.poll(wait, TimeUnit.MILLISECONDS);
+                command = outbox.poll(wait, TimeUnit.MILLISECONDS);
                 if (jedis == null) {
-                    jedis = new Jedis(address, config);
+                    jedis = new Jedis(address, config); // connects: throws while Redis is away
+                }
+                if (command != null) {
+                    command.run().accept(jedis);
+                    command = null; // done: nothing to do instead
                 }
                 if (!unsequenced.isEmpty()) {
                     markLost(jedis);
-                }
-                if (command != null) {
-                    command.accept(jedis);
                 }
                 if (System.currentTimeMillis() >= nextBeat) {
                     heartbeat(jedis);
@@ -356,6 +356,9 @@ final class RedisClusterLink implements ClusterLink {
                 closeQuietly(jedis);
                 jedis = null;
                 nextBeat = System.currentTimeMillis() + backoff(1);
+                if (command != null && command.otherwise() != null) {
+                    command.otherwise().run();
+                }
             }
         }
         closeQuietly(jedis);
