@@ -27,10 +27,11 @@ export const MessageType = Object.freeze({
   DISCONNECT_REPORT: 'disconnect_report',
 });
 
-/** `reason` values of a `gap` notice: the topic is another incarnation, or history ran out. */
+/** `reason` values of a `gap` notice: the topic is another incarnation, history ran out, or messages were lost between cluster nodes (or the cluster could not be read). */
 export const GapReason = Object.freeze({
   EPOCH: 'epoch',
   HISTORY: 'history',
+  CLUSTER: 'cluster',
 });
 
 /** `event` values of a `presence` message. */

@@ -19,9 +19,9 @@ export declare const MessageType: Readonly<{
   DISCONNECT_REPORT: 'disconnect_report';
 }>;
 
-export type GapReasonValue = 'epoch' | 'history';
+export type GapReasonValue = 'epoch' | 'history' | 'cluster';
 /** `gap.reason`: the topic is another incarnation (`epoch`), or the history ran out (`history`). */
-export declare const GapReason: Readonly<{ EPOCH: 'epoch'; HISTORY: 'history' }>;
+export declare const GapReason: Readonly<{ EPOCH: 'epoch'; HISTORY: 'history'; CLUSTER: 'cluster' }>;
 
 export declare const PresenceEvent: Readonly<{ JOIN: 'join'; LEAVE: 'leave' }>;
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  CLOSE_POLICY, CloseCode, DEFAULTS, ErrorCode, MessageType, PROTOCOL_VERSION, PresenceEvent, REPORT_CAUSES,
+  CLOSE_POLICY, CloseCode, DEFAULTS, ErrorCode, MessageType, PROTOCOL_VERSION, PresenceEvent,
+  GapReason, REPORT_CAUSES,
   TOPIC_PATTERN, TOPIC_RULE, closePolicy,
 } from '../src/constants.js';
 import * as entry from '../src/pulse-client.js';
@@ -62,6 +63,8 @@ test('mirrors the server\'s Protocol.java', { skip: !existsSync(javaProtocol) &&
   for (const [name, value] of Object.entries(PresenceEvent)) {
     assert.match(java, new RegExp(`String PRESENCE_${name} = "${value}";`), `PRESENCE_${name}`);
   }
+  const javaGaps = [...java.matchAll(/String GAP_([A-Z]+) = "([^"]+)";/g)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(Object.fromEntries(javaGaps), { ...GapReason }, 'gap reasons');
   const causes = /REPORT_CAUSES\s*=\s*Set\.of\(([^)]*)\)/.exec(java);
   assert.ok(causes, 'REPORT_CAUSES in Protocol.java');
   assert.deepEqual([...causes[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort(), [...REPORT_CAUSES].sort(), 'report causes');
