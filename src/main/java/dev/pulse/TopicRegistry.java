@@ -16,6 +16,7 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -267,15 +268,7 @@ public final class TopicRegistry {
      * subscribed to (or that expired) keeps nothing: 0.
      */
     int publish(String name, LongFunction<String> frameForSeq) {
-        Topic t = topics.get(name);
-        if (t == null) {
-            return 0;
-        }
-        int n = 0;
-        synchronized (t) {
-            if (t.removed) {
-                return 0;
-            }
+        int n = locked(name, t -> {
             long now = clock.millis();
             String frame = frameForSeq.apply(++t.seq);
             t.lastActivity = now;
@@ -288,8 +281,8 @@ public final class TopicRegistry {
                     evict(t.history.removeFirst());
                 }
             }
-            n = sendToSubscribers(t, frame);
-        }
+            return sendToSubscribers(t, frame);
+        });
         enforceByteBound();
         return n;
     }
@@ -301,14 +294,7 @@ public final class TopicRegistry {
      * Returns how many subscribers it was queued for.
      */
     int deliver(String name, String epoch, long seq, String frame, BiFunction<String, Long, String> gapFrame) {
-        Topic t = topics.get(name);
-        if (t == null) {
-            return 0;
-        }
-        synchronized (t) {
-            if (t.removed) {
-                return 0;
-            }
+        return locked(name, t -> {
             boolean sameEpoch = t.clusterView && epoch.equals(t.epoch);
             if (sameEpoch && seq <= t.seq) {
                 return 0; // delivered already
@@ -326,7 +312,7 @@ public final class TopicRegistry {
             }
             t.seq = seq;
             return sendToSubscribers(t, frame);
-        }
+        });
     }
 
     /**
@@ -335,14 +321,7 @@ public final class TopicRegistry {
      * {@code cluster}), so that no client mixes this node's seq with the cluster's. Keeps no history.
      */
     int publishDetached(String name, LongFunction<String> frameForSeq, BiFunction<String, Long, String> gapFrame) {
-        Topic t = topics.get(name);
-        if (t == null) {
-            return 0;
-        }
-        synchronized (t) {
-            if (t.removed) {
-                return 0;
-            }
+        return locked(name, t -> {
             if (t.clusterView) {
                 t.epoch = newEpoch();
                 t.seq = 0;
@@ -351,6 +330,17 @@ public final class TopicRegistry {
             }
             t.lastActivity = clock.millis();
             return sendToSubscribers(t, frameForSeq.apply(++t.seq));
+        });
+    }
+
+    /** Runs {@code action} on the topic with its lock held; 0 when there is no such topic (or it just expired). */
+    private int locked(String name, ToIntFunction<Topic> action) {
+        Topic t = topics.get(name);
+        if (t == null) {
+            return 0;
+        }
+        synchronized (t) {
+            return t.removed ? 0 : action.applyAsInt(t);
         }
     }
 
