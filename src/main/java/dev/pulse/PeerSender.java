@@ -80,11 +80,22 @@ public final class PeerSender {
             fail(new SlowConsumerException("more than " + maxQueuedBytes + " bytes queued"));
             return false;
         }
+        if (draining.compareAndSet(false, true)) {
+            // idle: this thread drains. With nothing queued, a text frame skips the queue (async
+            // text sends do not block); a Ping, a blocking send, is handed to the executor by drain(false)
+            if (frame instanceof String text && queue.isEmpty() && !failed.get()) {
+                if (!startText(text)) {
+                    drain(false);
+                }
+                return true;
+            }
+            queue.add(frame);
+            drain(false);
+            return true;
+        }
         queue.add(frame);
         if (draining.compareAndSet(false, true)) {
-            // idle: start sending on this thread (async text sends do not block); a Ping, a
-            // blocking send, is handed to the executor by drain(false)
-            drain(false);
+            drain(false); // the drainer finished between our two looks: take over
         }
         return true;
     }
@@ -132,23 +143,31 @@ public final class PeerSender {
                 queuedBytes.addAndGet(-PING_COST);
                 continue;
             }
-            String text = (String) frame;
-            sendingSince = nonZeroNanoTime();
-            // Whoever comes second of "sendText returned" and "send completed" continues the drain.
-            AtomicBoolean handoff = new AtomicBoolean();
-            connection.sendText(text, error -> {
-                sendingSince = 0;
-                queuedBytes.addAndGet(-text.length());
-                if (error != null) {
-                    fail(error);
-                } else if (!handoff.compareAndSet(false, true)) {
-                    drain(false); // on the container's completion thread: only non-blocking sends here
-                }
-            });
-            if (handoff.compareAndSet(false, true)) {
+            if (startText((String) frame)) {
                 return; // still in flight: its completion resumes the drain
             }
         }
+    }
+
+    /**
+     * Starts an async text send; the caller holds the drain. True while the send is in flight
+     * (its completion resumes the drain), false when it completed before returning (the caller
+     * goes on draining).
+     */
+    private boolean startText(String text) {
+        sendingSince = nonZeroNanoTime();
+        // Whoever comes second of "sendText returned" and "send completed" continues the drain.
+        AtomicBoolean handoff = new AtomicBoolean();
+        connection.sendText(text, error -> {
+            sendingSince = 0;
+            queuedBytes.addAndGet(-text.length());
+            if (error != null) {
+                fail(error);
+            } else if (!handoff.compareAndSet(false, true)) {
+                drain(false); // on the container's completion thread: only non-blocking sends here
+            }
+        });
+        return handoff.compareAndSet(false, true);
     }
 
     private static long nonZeroNanoTime() {
