@@ -61,7 +61,8 @@ public final class PulseRuntime {
         metrics.watchCluster(cluster::state);
         this.liveness = new LivenessMonitor(registry, sessions, settings, clock, metrics);
         this.timePusher = new TimePusher(registry, codec, clock, metrics,
-                new FanOut(scheduler.executor(), Runtime.getRuntime().availableProcessors()));
+                new FanOut(scheduler.executor(), settings.get(Setting.FAN_OUT_THREADS) == 0
+                        ? Runtime.getRuntime().availableProcessors() : (int) settings.get(Setting.FAN_OUT_THREADS)));
         metrics.watch(registry::size, registry::queuedBytes);
     }
 

@@ -38,6 +38,8 @@ public enum Setting {
     MAX_QUEUED_BYTES("maxQueuedBytes", 1_048_576, 1024, 1_073_741_824),
     /** How long one send may take at most; past it the session is closed with 4008 (slow consumer). */
     SEND_TIMEOUT("sendTimeout", 10_000, 100, 3_600_000),
+    /** Threads a time push is spread over (the tick's and the executor's); 0 = one per core. */
+    FAN_OUT_THREADS("fanOutThreads", 0, 0, 64),
     /** Window over which clients are told to spread their reconnects after a shutdown (retryAfterMs). */
     SHUTDOWN_SPREAD("shutdownSpread", 10_000, 0, 3_600_000),
     /** Origins allowed to open a WebSocket: empty = the request's own host, * = any, or a comma-separated list. */
