@@ -19,9 +19,11 @@ interface ClusterLink extends AutoCloseable {
 
         /**
          * A topic publish as the cluster sequenced it, from any node (this one included), in the
-         * cluster's order; {@code data} null: the publish with this seq was lost.
+         * cluster's order; {@code data} null: the publish with this seq was lost. True when a
+         * publish is known lost: this one, or ones before it that this node's subscribers were
+         * told of with a gap.
          */
-        void sequenced(String topic, String epoch, long seq, JsonValue data);
+        boolean sequenced(String topic, String epoch, long seq, JsonValue data);
 
         /** A publish of this node the cluster could not take: deliver it on this node alone. */
         void unsequenced(String topic, JsonValue data);
@@ -87,58 +89,67 @@ interface ClusterLink extends AutoCloseable {
 
     /** The link of a node that runs alone. */
     static ClusterLink single(String nodeId) {
-        return new ClusterLink() {
-            @Override
-            public String nodeId() {
-                return nodeId;
-            }
+        return new Alone(nodeId);
+    }
 
-            @Override
-            public boolean broadcast(JsonValue data) {
-                return true;
-            }
+    /** A node alone: nothing goes out, nothing comes in, this node numbers its own topics. */
+    class Alone implements ClusterLink {
+        private final String nodeId;
 
-            @Override
-            public boolean sequencesTopics() {
-                return false;
-            }
+        Alone(String nodeId) {
+            this.nodeId = nodeId;
+        }
 
-            @Override
-            public void publish(String topic, JsonValue data) {
-            }
+        @Override
+        public String nodeId() {
+            return nodeId;
+        }
 
-            @Override
-            public History history(String topic, long afterSeq) {
-                return History.UNREAD;
-            }
+        @Override
+        public boolean broadcast(JsonValue data) {
+            return true;
+        }
 
-            @Override
-            public void presence(String topic, String event, Member member) {
-            }
+        @Override
+        public boolean sequencesTopics() {
+            return false;
+        }
 
-            @Override
-            public List<Member> remoteMembers(String topic) {
-                return List.of();
-            }
+        @Override
+        public void publish(String topic, JsonValue data) {
+        }
 
-            @Override
-            public String state() {
-                return "single";
-            }
+        @Override
+        public History history(String topic, long afterSeq) {
+            return History.UNREAD;
+        }
 
-            @Override
-            public int nodes() {
-                return 1;
-            }
+        @Override
+        public void presence(String topic, String event, Member member) {
+        }
 
-            @Override
-            public long clusterSessions(int localSessions) {
-                return localSessions;
-            }
+        @Override
+        public List<Member> remoteMembers(String topic) {
+            return List.of();
+        }
 
-            @Override
-            public void close() {
-            }
-        };
+        @Override
+        public String state() {
+            return "single";
+        }
+
+        @Override
+        public int nodes() {
+            return 1;
+        }
+
+        @Override
+        public long clusterSessions(int localSessions) {
+            return localSessions;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

@@ -69,7 +69,7 @@ final class Messaging implements ClusterLink.Inbound {
         requireTopicName(topic);
         if (cluster.sequencesTopics()) {
             cluster.publish(topic, data);
-            return topics.subscribers(topic).size();
+            return topics.subscriberCount(topic);
         }
         return topics.publish(topic, seq -> codec.message(topic, data, seq));
     }
@@ -198,8 +198,9 @@ final class Messaging implements ClusterLink.Inbound {
     }
 
     @Override
-    public void sequenced(String topic, String epoch, long seq, JsonValue data) {
-        topics.deliver(topic, epoch, seq, data == null ? null : codec.message(topic, data, seq), clusterGap(topic));
+    public boolean sequenced(String topic, String epoch, long seq, JsonValue data) {
+        return topics.deliver(topic, epoch, seq, data == null ? null : codec.message(topic, data, seq), clusterGap(topic))
+                || data == null;
     }
 
     @Override

@@ -60,9 +60,9 @@ public final class PulseRuntime {
         messaging.cluster(cluster);
         metrics.watchCluster(cluster::state);
         this.liveness = new LivenessMonitor(registry, sessions, settings, clock, metrics);
-        this.timePusher = new TimePusher(registry, codec, clock, metrics,
-                new FanOut(scheduler.executor(), settings.get(Setting.FAN_OUT_THREADS) == 0
-                        ? Runtime.getRuntime().availableProcessors() : (int) settings.get(Setting.FAN_OUT_THREADS)));
+        int fanOutThreads = (int) settings.get(Setting.FAN_OUT_THREADS);
+        this.timePusher = new TimePusher(registry, codec, clock, metrics, new FanOut(scheduler.executor(),
+                fanOutThreads == 0 ? Runtime.getRuntime().availableProcessors() : fanOutThreads));
         metrics.watch(registry::size, registry::queuedBytes);
     }
 

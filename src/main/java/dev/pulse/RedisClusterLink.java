@@ -8,7 +8,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,8 +49,8 @@ import redis.clients.jedis.params.SetParams;
  * (stream of the last historySize publishes, entry id {@code 0-SEQ}, fields {@code at} and
  * {@code d}; expires historyTtl after the last publish), channel {@code pulse:bus}. Pub/sub is
  * at-most-once: a node that receives a topic's seq out of turn tells the topic's subscribers with
- * a {@code gap} (reason {@code cluster}); broadcasts carry a per-node sequence, counted when one
- * is skipped.
+ * a {@code gap} (reason {@code cluster}) and counts it; broadcasts carry a per-node sequence,
+ * counted when one is skipped.
  */
 final class RedisClusterLink implements ClusterLink {
 
@@ -128,8 +127,6 @@ final class RedisClusterLink implements ClusterLink {
     private final AtomicLong broadcastSeq = new AtomicLong();
     /** Per node, the seq of the last broadcast received from it. */
     private final Map<String, Long> inSeq = new ConcurrentHashMap<>();
-    /** Per topic, the epoch and seq last received from the bus ("epoch seq"), to count gaps. */
-    private final Map<String, String> topicSeq = new ConcurrentHashMap<>();
     /** Topics with publishes delivered here alone, whose lost seq Redis has not been told yet. */
     private final Set<String> unsequenced = ConcurrentHashMap.newKeySet();
     /** This node's members per topic, to write again after Redis lost them. */
@@ -209,7 +206,7 @@ final class RedisClusterLink implements ClusterLink {
         if (data != null) {
             tail.add("d", data);
         }
-        jedis.eval(SEQUENCE, List.of(topicKey(topic), historyKey(topic)), List.of(newEpoch(),
+        jedis.eval(SEQUENCE, List.of(topicKey(topic), historyKey(topic)), List.of(TopicRegistry.newEpoch(),
                 tail.build().toString().substring(1), data == null ? "" : data.toString(),
                 Integer.toString(historySize), Long.toString(historyTtl), Long.toString(System.currentTimeMillis()),
                 CHANNEL, Long.toString(topicTtl())));
@@ -232,7 +229,7 @@ final class RedisClusterLink implements ClusterLink {
     public History history(String topic, long afterSeq) {
         return read("Topic history unreadable", History.UNREAD, jedis -> {
             List<?> reply = (List<?>) jedis.eval(READ, List.of(topicKey(topic), historyKey(topic)),
-                    List.of(newEpoch(), Long.toString(afterSeq), Long.toString(topicTtl())));
+                    List.of(TopicRegistry.newEpoch(), Long.toString(afterSeq), Long.toString(topicTtl())));
             long horizon = System.currentTimeMillis() - historyTtl;
             List<Published> after = new ArrayList<>();
             for (Object entry : (List<?>) reply.get(2)) {
@@ -265,10 +262,6 @@ final class RedisClusterLink implements ClusterLink {
 
     static String historyKey(String topic) {
         return "pulse:history:" + topic;
-    }
-
-    private static String newEpoch() {
-        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
     @Override
@@ -453,13 +446,10 @@ final class RedisClusterLink implements ClusterLink {
                 metrics.clusterReceived();
             }
             if ("tpub".equals(kind) || "tlost".equals(kind)) {
-                String epoch = m.getString("e");
-                long seq = m.getJsonNumber("s").longValue();
-                String previous = topicSeq.put(topic, epoch + " " + seq);
-                if ("tlost".equals(kind) || (previous != null && !previous.equals(epoch + " " + (seq - 1)))) {
+                if (inbound.sequenced(topic, m.getString("e"), m.getJsonNumber("s").longValue(),
+                        "tpub".equals(kind) ? m.get("d") : null)) {
                     metrics.clusterGap();
                 }
-                inbound.sequenced(topic, epoch, seq, "tpub".equals(kind) ? m.get("d") : null);
                 return;
             }
             if (own) {

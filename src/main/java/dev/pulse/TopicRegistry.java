@@ -16,7 +16,6 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
-import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -268,7 +267,7 @@ public final class TopicRegistry {
      * subscribed to (or that expired) keeps nothing: 0.
      */
     int publish(String name, LongFunction<String> frameForSeq) {
-        int n = locked(name, t -> {
+        int n = locked(name, 0, t -> {
             long now = clock.millis();
             String frame = frameForSeq.apply(++t.seq);
             t.lastActivity = now;
@@ -291,13 +290,13 @@ public final class TopicRegistry {
      * Delivers a publish the cluster sequenced ({@code frame} null: the publish with this seq was
      * lost). A subscriber is told {@code gap} (reason {@code cluster}) before it when the seq does
      * not follow on from what this node delivered, or the epoch changed; duplicates are dropped.
-     * Returns how many subscribers it was queued for.
+     * Returns true when it told of a gap because publishes before this one never arrived here.
      */
-    int deliver(String name, String epoch, long seq, String frame, BiFunction<String, Long, String> gapFrame) {
-        return locked(name, t -> {
+    boolean deliver(String name, String epoch, long seq, String frame, BiFunction<String, Long, String> gapFrame) {
+        return locked(name, false, t -> {
             boolean sameEpoch = t.clusterView && epoch.equals(t.epoch);
             if (sameEpoch && seq <= t.seq) {
-                return 0; // delivered already
+                return false; // delivered already
             }
             boolean follows = sameEpoch && seq == t.seq + 1;
             t.epoch = epoch;
@@ -307,11 +306,11 @@ public final class TopicRegistry {
                 t.seq = frame == null ? seq : seq - 1;
                 sendToSubscribers(t, gapFrame.apply(epoch, t.seq));
             }
-            if (frame == null) {
-                return 0;
+            if (frame != null) {
+                t.seq = seq;
+                sendToSubscribers(t, frame);
             }
-            t.seq = seq;
-            return sendToSubscribers(t, frame);
+            return sameEpoch && !follows && frame != null;
         });
     }
 
@@ -321,7 +320,7 @@ public final class TopicRegistry {
      * {@code cluster}), so that no client mixes this node's seq with the cluster's. Keeps no history.
      */
     int publishDetached(String name, LongFunction<String> frameForSeq, BiFunction<String, Long, String> gapFrame) {
-        return locked(name, t -> {
+        return locked(name, 0, t -> {
             if (t.clusterView) {
                 t.epoch = newEpoch();
                 t.seq = 0;
@@ -333,14 +332,14 @@ public final class TopicRegistry {
         });
     }
 
-    /** Runs {@code action} on the topic with its lock held; 0 when there is no such topic (or it just expired). */
-    private int locked(String name, ToIntFunction<Topic> action) {
+    /** Runs {@code action} on the topic with its lock held; {@code absent} when there is no such topic (or it just expired). */
+    private <T> T locked(String name, T absent, Function<Topic, T> action) {
         Topic t = topics.get(name);
         if (t == null) {
-            return 0;
+            return absent;
         }
         synchronized (t) {
-            return t.removed ? 0 : action.applyAsInt(t);
+            return t.removed ? absent : action.apply(t);
         }
     }
 
@@ -355,7 +354,8 @@ public final class TopicRegistry {
         return n;
     }
 
-    private static String newEpoch() {
+    /** A fresh random epoch: 16 hex digits. */
+    static String newEpoch() {
         return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
@@ -418,6 +418,12 @@ public final class TopicRegistry {
     List<Peer> subscribers(String name) {
         Topic t = topics.get(name);
         return t == null ? List.of() : new ArrayList<>(t.subscribers);
+    }
+
+    /** How many subscribers the topic has. */
+    int subscriberCount(String name) {
+        Topic t = topics.get(name);
+        return t == null ? 0 : t.subscribers.size();
     }
 
     /** Subscribers of the topic that asked for presence events. */

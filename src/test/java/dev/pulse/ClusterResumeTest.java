@@ -21,18 +21,12 @@ class ClusterResumeTest {
     private final ScriptedCluster cluster = new ScriptedCluster();
 
     /** A cluster link that sequences topics; history reads answer from {@link #reads} in turn. */
-    private static final class ScriptedCluster implements ClusterLink {
+    private static final class ScriptedCluster extends ClusterLink.Alone {
         final Deque<History> reads = new ArrayDeque<>();
         final List<String> published = new ArrayList<>();
 
-        @Override
-        public String nodeId() {
-            return "node-a";
-        }
-
-        @Override
-        public boolean broadcast(jakarta.json.JsonValue data) {
-            return true;
+        ScriptedCluster() {
+            super("node-a");
         }
 
         @Override
@@ -48,34 +42,6 @@ class ClusterResumeTest {
         @Override
         public History history(String topic, long afterSeq) {
             return reads.isEmpty() ? History.UNREAD : reads.poll();
-        }
-
-        @Override
-        public void presence(String topic, String event, Member member) {
-        }
-
-        @Override
-        public List<Member> remoteMembers(String topic) {
-            return List.of();
-        }
-
-        @Override
-        public String state() {
-            return "connected";
-        }
-
-        @Override
-        public int nodes() {
-            return 2;
-        }
-
-        @Override
-        public long clusterSessions(int localSessions) {
-            return localSessions;
-        }
-
-        @Override
-        public void close() {
         }
     }
 
