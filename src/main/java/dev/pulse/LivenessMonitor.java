@@ -3,24 +3,34 @@ package dev.pulse;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Pings every peer and closes the ones that stopped answering. Liveness is a timestamp: any
  * inbound frame refreshes it, and {@link #sweep()} drops every peer whose last frame is older than
- * pingInterval + pongTimeout. Both methods are safe to call from any thread and never throw.
+ * pingInterval + pongTimeout. All methods are safe to call from any thread and never throw.
+ *
+ * <p>Pings go out in slices: the ping round (pingInterval) is cut into {@link #pingSlices} ticks of
+ * at most {@link #MAX_PING_TICK_MILLIS}, and each tick pings the peers of one slice, so a peer is
+ * pinged once per pingInterval and the cost of pinging everyone is spread evenly over the round
+ * instead of landing as one burst (which delayed the time push it met).
  */
 public final class LivenessMonitor {
 
     private static final Logger LOG = Logger.getLogger(LivenessMonitor.class.getName());
     private static final long MAX_PLAUSIBLE_RTT = TimeUnit.HOURS.toNanos(1);
+    static final long MAX_PING_TICK_MILLIS = 1_000;
 
     private final SessionRegistry registry;
     private final SessionHandler sessions;
     private final PulseSettings settings;
     private final Clock clock;
     private final PulseMetrics metrics;
+    private final int pingSlices;
+    /** The slice the next {@link #pingNextSlice} pings, counted modulo pingSlices. */
+    private final AtomicLong pingTicks = new AtomicLong();
 
     LivenessMonitor(SessionRegistry registry, SessionHandler sessions, PulseSettings settings, Clock clock,
                     PulseMetrics metrics) {
@@ -29,13 +39,37 @@ public final class LivenessMonitor {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.pingSlices = pingSlices(settings.pingInterval());
+    }
+
+    /** How many ticks a ping round is cut into: enough that a tick is at most MAX_PING_TICK_MILLIS. */
+    static int pingSlices(long pingIntervalMillis) {
+        return (int) Math.max(1, (pingIntervalMillis + MAX_PING_TICK_MILLIS - 1) / MAX_PING_TICK_MILLIS);
+    }
+
+    /** The period at which {@link #pingNextSlice} is to be called, in microseconds. */
+    long pingTickMicros() {
+        return settings.pingInterval() * 1_000 / pingSlices;
     }
 
     /** Queues a Ping frame to every peer; the payload carries the send time for the RTT. */
     public void pingAll() {
+        ping(-1);
+    }
+
+    /** Queues a Ping frame to the peers of the next slice of the ping round. */
+    public void pingNextSlice() {
+        ping((int) (pingTicks.getAndIncrement() % pingSlices));
+    }
+
+    /** Pings the peers whose slot falls in {@code slice}, or all peers when it is -1. */
+    private void ping(int slice) {
         long sentAt = System.nanoTime();
         int sent = 0;
         for (Peer peer : registry.peers()) {
+            if (slice >= 0 && peer.pingSlot() % pingSlices != slice) {
+                continue;
+            }
             try {
                 if (peer.sender().sendPing(pingPayload(sentAt))) {
                     sent++;

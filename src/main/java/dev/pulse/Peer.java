@@ -19,13 +19,16 @@ public final class Peer {
     /** Topics this peer is subscribed to; changed only through {@link TopicRegistry}. */
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final InboundGuard inbound;
+    /** Which slice of the ping round this peer is in (see {@link LivenessMonitor#pingNextSlice}); never negative. */
+    private final int pingSlot;
     private volatile long lastSeen;
     /** Round-trip time of the last answered ping in nanoseconds, or -1 before the first pong. */
     private volatile long rttNanos = -1;
 
     Peer(PeerConnection connection, PeerSender sender, long connectedAt, String user, String remoteAddress,
-         InboundGuard inbound) {
+         InboundGuard inbound, int pingSlot) {
         this.connection = connection;
+        this.pingSlot = pingSlot;
         this.inbound = inbound;
         this.sender = sender;
         this.connectedAt = connectedAt;
@@ -57,6 +60,10 @@ public final class Peer {
     /** Any inbound frame proves the peer alive. */
     void seen(long now) {
         lastSeen = now;
+    }
+
+    int pingSlot() {
+        return pingSlot;
     }
 
     public long rttNanos() {

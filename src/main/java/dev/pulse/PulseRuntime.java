@@ -82,8 +82,11 @@ public final class PulseRuntime {
     private void scheduleTicks() {
         ScheduledExecutorService executor = scheduler.executor();
         long sweepEvery = sweepInterval(settings);
-        ticks.add(executor.scheduleAtFixedRate(safely("ping", liveness::pingAll),
-                settings.pingInterval(), settings.pingInterval(), TimeUnit.MILLISECONDS));
+        // first slice half a tick in: with one-second ticks and time pushes on whole seconds, pings
+        // land between pushes
+        long pingTick = liveness.pingTickMicros();
+        ticks.add(executor.scheduleAtFixedRate(safely("ping", liveness::pingNextSlice),
+                pingTick / 2, pingTick, TimeUnit.MICROSECONDS));
         ticks.add(executor.scheduleAtFixedRate(safely("sweep", liveness::sweep),
                 sweepEvery, sweepEvery, TimeUnit.MILLISECONDS));
         ticks.add(executor.scheduleAtFixedRate(safely("time push", timePusher::pushTime),

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,6 +32,8 @@ public final class SessionHandler {
     private final Clock clock;
     private final Executor executor;
     private final PulseMetrics metrics;
+    /** Hands out ping slots round-robin, so every slice of the ping round holds an even share of peers. */
+    private final AtomicInteger pingSlots = new AtomicInteger();
 
     SessionHandler(SessionRegistry registry, Messaging messaging, PulseEvents events, MessageCodec codec,
                    PulseSettings settings, Clock clock, Executor executor, PulseMetrics metrics) {
@@ -67,7 +70,8 @@ public final class SessionHandler {
         long now = clock.millis();
         InboundGuard inbound = new InboundGuard(settings.get(Setting.MAX_MESSAGE_SIZE),
                 settings.get(Setting.RATE_LIMIT), settings.get(Setting.RATE_BURST), now);
-        Peer peer = new Peer(connection, sender, now, user, remoteAddress, inbound);
+        Peer peer = new Peer(connection, sender, now, user, remoteAddress, inbound,
+                pingSlots.getAndIncrement() & Integer.MAX_VALUE);
         self[0] = peer;
         registry.add(peer);
         sender.sendText(codec.welcome(connection.id(), settings, clock.millis()));

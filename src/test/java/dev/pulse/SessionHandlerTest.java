@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Session handling, liveness and time push on fakes, with a clock the test advances. */
@@ -96,6 +98,29 @@ class SessionHandlerTest {
         assertEquals(-1, pa.rttNanos());
         sessions.onPong(pa, a.pings.get(0));
         assertTrue(pa.rttNanos() >= 0);
+    }
+
+    @Test
+    void pingSlicesPingEveryPeerOncePerRoundInEvenShares() {
+        Wiring sliced = new Wiring(PulseSettings.defaults().with(Setting.PING_INTERVAL, 2500), clock);
+        assertEquals(3, LivenessMonitor.pingSlices(2500));
+        assertEquals(833_333, sliced.liveness.pingTickMicros());
+        List<FakeConnection> conns = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            FakeConnection c = new FakeConnection("c" + i);
+            conns.add(c);
+            sliced.sessions.open(c, null, null);
+        }
+        for (int tick = 1; tick <= 3; tick++) {
+            sliced.liveness.pingNextSlice();
+            assertEquals(10 * tick, conns.stream().mapToInt(c -> c.pings.size()).sum(), "tick " + tick);
+            assertTrue(conns.stream().allMatch(c -> c.pings.size() <= 1), "nobody twice in one round");
+        }
+        sliced.liveness.pingNextSlice();
+        assertEquals(40, conns.stream().mapToInt(c -> c.pings.size()).sum(), "the next round starts over");
+        assertEquals(1, LivenessMonitor.pingSlices(10));
+        assertEquals(1, LivenessMonitor.pingSlices(1000));
+        assertEquals(25, LivenessMonitor.pingSlices(25_000));
     }
 
     @Test
