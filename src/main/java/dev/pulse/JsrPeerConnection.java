@@ -13,18 +13,29 @@ final class JsrPeerConnection implements PeerConnection {
 
     private static final Logger LOG = Logger.getLogger(JsrPeerConnection.class.getName());
 
-    private final Session session;
-
     /** Tomcat's bound on blocking sends (pings, close frames) for one session, in ms (a Long). */
     static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
     /**
-     * @param sendTimeoutMillis bound on one send: async sends fail after it, and on Tomcat so do
-     *                          blocking ones (pings, close frames), so no Pulse thread waits longer
+     * How long a close waits for a frame still in flight, in ms. The close frame queues behind it,
+     * and a peer that stopped reading never takes that frame: after this the connection is dropped
+     * without a close frame (the peer sees 1006) instead of holding a Pulse thread for sendTimeout.
+     */
+    static final long CLOSE_WAIT_MILLIS = 1_000;
+
+    private final Session session;
+    private final long sendTimeoutMillis;
+
+    /**
+     * @param sendTimeoutMillis bound on one send. Async sends are timed by Pulse's sweep (4008), so
+     *                          the container's own per-send timer is switched off: on Tomcat it costs
+     *                          a timer-set insert and removal per frame. Blocking sends (pings) are
+     *                          bounded by it on Tomcat, so no Pulse thread waits longer.
      */
     JsrPeerConnection(Session session, long sendTimeoutMillis) {
         this.session = session;
-        session.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
+        this.sendTimeoutMillis = sendTimeoutMillis;
+        session.getAsyncRemote().setSendTimeout(0);
         session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeoutMillis);
     }
 
@@ -53,6 +64,7 @@ final class JsrPeerConnection implements PeerConnection {
 
     @Override
     public void close(int code, String reason) {
+        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, Math.min(CLOSE_WAIT_MILLIS, sendTimeoutMillis));
         try {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
         } catch (IOException | RuntimeException e) {

@@ -17,7 +17,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HostAppIT {
 
     private static final long PROMPT = 5_000;
+    private static final long SHOP_MAX_QUEUED_BYTES = 65_536;
 
     @ArquillianResource
     private URL base;
@@ -51,7 +54,9 @@ class HostAppIT {
     @Deployment(testable = false)
     static WebArchive shop() {
         StringBuilder params = new StringBuilder();
-        TestSettings.PROPERTIES.forEach((name, value) -> params.append("<context-param><param-name>").append(name)
+        Map<String, String> settings = new HashMap<>(TestSettings.PROPERTIES);
+        settings.put(Setting.MAX_QUEUED_BYTES.propertyName(), Long.toString(SHOP_MAX_QUEUED_BYTES));
+        settings.forEach((name, value) -> params.append("<context-param><param-name>").append(name)
                 .append("</param-name><param-value>").append(value).append("</param-value></context-param>"));
         WebArchive shop = ShrinkWrap.create(WebArchive.class, "shop.war")
                 .addAsLibraries(ContainerSupport.pulseClassesJar())
@@ -94,6 +99,16 @@ class HostAppIT {
                 + "&text=" + URLEncoder.encode(text, StandardCharsets.UTF_8));
         HttpResponse<String> response = ContainerSupport.HTTP.send(HttpRequest.newBuilder(uri)
                 .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    /** POST with the parameters in a form body (a long text does not fit in a URL). */
+    private String postForm(String path, String topic, String text) throws Exception {
+        String form = "topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8) + "&text=" + URLEncoder.encode(text, StandardCharsets.UTF_8);
+        HttpResponse<String> response = ContainerSupport.HTTP.send(HttpRequest.newBuilder(ContainerSupport.http(base, path))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return response.body();
     }
@@ -158,9 +173,53 @@ class HostAppIT {
         assertTrue(appHeard("open:" + guestId));
     }
 
+    @Test
+    void aPeerThatStopsReadingIsClosedAsSlowConsumerAndDroppedPromptlyWhileTheOthersGetEveryMessage() throws Exception {
+        TestClient reader = connect();
+        subscribe(reader, "feed", false);
+        String chunk = "z".repeat(16_384);
+        int published = 0;
+        try (HostilePeer stuck = HostilePeer.upgradeWithReceiveBuffer(ContainerSupport.ws(base, "ws"), 4096)) {
+            stuck.sendText("{\"type\":\"subscribe\",\"topic\":\"feed\"}");
+            Await.until("the stuck peer subscribed", PROMPT, () -> fetch("presence?topic=feed").split(",").length == 2);
+            // it keeps itself alive with pongs but reads nothing, while the app keeps publishing
+            long start = System.nanoTime();
+            String receivers;
+            do {
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "the stuck peer was never closed");
+                stuck.sendPong();
+                receivers = postForm("publish", "feed", chunk);
+                published++;
+            } while (!"1".equals(receivers));
+            assertTrue(published > SHOP_MAX_QUEUED_BYTES / chunk.length(), published + " publishes");
+            Await.until("the app heard a slow consumer closed", PROMPT,
+                    () -> fetch("events").lines().anyMatch(l -> l.endsWith(":SLOW_CONSUMER")));
+            // It goes on reading nothing while the reader gets a few more pushes. Its close frame
+            // queues behind a frame it never takes, so Pulse drops the connection after
+            // CLOSE_WAIT_MILLIS instead of holding a thread for sendTimeout (10 s) to send it.
+            long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * JsrPeerConnection.CLOSE_WAIT_MILLIS + 500);
+            Await.until("the reader's pushes while the stuck peer stays quiet", 3 * PROMPT,
+                    () -> reader.timeArrivals.stream().anyMatch(at -> at > quietUntil));
+            assertEquals(1006, stuck.awaitCloseCode((int) PROMPT), "dropped, not waiting to send a close frame it would never read");
+        }
+        // the reader got every message, in order, and the time push went on
+        for (int seq = 1; seq <= published; seq++) {
+            JsonObject m = reader.nextOfType("message", PROMPT);
+            assertEquals(seq, m.getInt("seq"));
+            assertEquals(chunk.length(), m.getString("data").length());
+        }
+        reader.texts.clear();
+        reader.nextOfType("time", PROMPT);
+    }
+
     private boolean appHeard(String line) {
+        return fetch("events").lines().anyMatch(line::equals);
+    }
+
+    /** {@link #get} for await conditions. */
+    private String fetch(String path) {
         try {
-            return get("events").lines().anyMatch(line::equals);
+            return get(path);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
