@@ -13,7 +13,7 @@ final class JsrPeerConnection implements PeerConnection {
 
     private static final Logger LOG = Logger.getLogger(JsrPeerConnection.class.getName());
 
-    /** Tomcat's bound on blocking sends (pings, close frames) for one session, in ms (a Long). */
+    /** Tomcat's bound on blocking sends (written-through text, pings, close frames) for one session, in ms (a Long). */
     static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
     /**
@@ -29,8 +29,8 @@ final class JsrPeerConnection implements PeerConnection {
     /**
      * @param sendTimeoutMillis bound on one send. Async sends are timed by Pulse's sweep (4008), so
      *                          the container's own per-send timer is switched off: on Tomcat it costs
-     *                          a timer-set insert and removal per frame. Blocking sends (pings) are
-     *                          bounded by it on Tomcat, so no Pulse thread waits longer.
+     *                          a timer-set insert and removal per frame. Blocking sends (written-through
+     *                          text, pings) are bounded by it on Tomcat, so no thread waits longer.
      */
     JsrPeerConnection(Session session, long sendTimeoutMillis) {
         this.session = session;
@@ -50,6 +50,19 @@ final class JsrPeerConnection implements PeerConnection {
             session.getAsyncRemote().sendText(text, result -> onDone.accept(result.isOK() ? null : result.getException()));
         } catch (RuntimeException e) { // IllegalStateException once the session is closed
             onDone.accept(e);
+        }
+    }
+
+    /**
+     * On Tomcat a blocking send writes on the calling thread and returns without the hand-off to
+     * the container's executor that completes every async send.
+     */
+    @Override
+    public void writeText(String text) throws IOException {
+        try {
+            session.getBasicRemote().sendText(text);
+        } catch (IllegalStateException e) {
+            throw new IOException("session closed", e);
         }
     }
 

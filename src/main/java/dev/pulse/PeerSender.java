@@ -1,5 +1,6 @@
 package dev.pulse;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -14,9 +15,14 @@ import java.util.function.Consumer;
  * {@link #sendPing}; frames go out one at a time, in the order they were accepted, so two sends
  * never overlap on the connection (no {@code TEXT_FULL_WRITING}).
  *
- * <p>An idle sender starts an async text send on the calling thread; an in-flight send holds the
- * drain until its completion, which continues it with text frames on the completing thread.
- * Pings (blocking sends) are always sent from a task on the executor.
+ * <p>An idle sender sends a text frame on the calling thread. While the peer keeps up — fewer
+ * than {@code writeThroughChars} characters written since the last Ping it answered, this frame
+ * included — the frame is <em>written through</em>: a blocking send, which finds room in the
+ * socket and returns at once, with no completion to hand off (on Tomcat every async send's
+ * completion is a task on the container's executor, the largest per-frame cost of a broadcast).
+ * Otherwise it starts an async send, which holds the drain until its completion continues it on
+ * the completing thread; so a peer that stopped reading never holds the caller. Pings (blocking
+ * sends that must go out whatever the peer's backlog) are always sent from a task on the executor.
  *
  * <p>Bounded: when the frames queued and in flight pass {@code maxQueuedBytes} the sender fails
  * with {@link SlowConsumerException}; {@link #sendingForNanos} lets the sweep catch a send that
@@ -27,10 +33,19 @@ public final class PeerSender {
 
     private static final int PING_COST = 16;
 
+    /**
+     * Pulse's write-through bound: characters written since the peer's last answered Ping. Far
+     * below any socket's buffers, far above what the time push and heartbeat acks add in a ping
+     * interval (≈ 2.5 KB in the default 25 s).
+     */
+    static final long WRITE_THROUGH_CHARS = 4096;
+
     private final PeerConnection connection;
     private final Executor executor;
     private final Consumer<Throwable> onFailure;
     private final long maxQueuedBytes;
+    /** Write through while fewer characters than this are unproven; 0 = always send async. */
+    private final long writeThroughChars;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>(); // String or ByteBuffer (ping)
     /** True from the moment a drain is scheduled until the queue is empty and no send is in flight. */
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -39,11 +54,28 @@ public final class PeerSender {
     private final AtomicLong queuedBytes = new AtomicLong();
     /** System.nanoTime() when the in-flight send started, or 0 when none is in flight. */
     private volatile long sendingSince;
+    /**
+     * Characters of text handed to the connection so far. Only the thread holding the drain
+     * touches it; the hand-over of the drain ({@code draining}, the send's hand-off) orders it.
+     */
+    private long writtenChars;
+    /** The last Ping handed to the connection, or null before the first. */
+    private volatile PingMark lastPing;
+    /** Characters the peer has provably read: all written before the last Ping it answered. */
+    private volatile long provenReadChars;
 
-    public PeerSender(PeerConnection connection, Executor executor, long maxQueuedBytes, Consumer<Throwable> onFailure) {
+    private record PingMark(ByteBuffer payload, long writtenBefore) { }
+
+    /**
+     * @param writeThroughChars write text through (blocking) while fewer characters than this are
+     *                          unproven by an answered Ping, this frame included; 0 = always async
+     */
+    public PeerSender(PeerConnection connection, Executor executor, long maxQueuedBytes, long writeThroughChars,
+                      Consumer<Throwable> onFailure) {
         this.connection = connection;
         this.executor = executor;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.writeThroughChars = writeThroughChars;
         this.onFailure = onFailure;
     }
 
@@ -55,6 +87,18 @@ public final class PeerSender {
     /** Queues a Ping frame (payload at most 125 bytes). */
     public boolean sendPing(ByteBuffer payload) {
         return enqueue(payload, PING_COST);
+    }
+
+    /**
+     * A Pong arrived. If it answers the last Ping written, everything written before that Ping
+     * has been read by the peer (one ordered stream), which lets later text be written through.
+     * Any thread.
+     */
+    public void pongReceived(ByteBuffer payload) {
+        PingMark ping = lastPing;
+        if (ping != null && payload != null && ping.payload().equals(payload)) {
+            provenReadChars = ping.writtenBefore();
+        }
     }
 
     public boolean hasFailed() {
@@ -81,8 +125,8 @@ public final class PeerSender {
             return false;
         }
         if (draining.compareAndSet(false, true)) {
-            // idle: this thread drains. With nothing queued, a text frame skips the queue (async
-            // text sends do not block); a Ping, a blocking send, is handed to the executor by drain(false)
+            // idle: this thread drains. With nothing queued, a text frame skips the queue (it is
+            // written through or started async); a Ping is handed to the executor by drain(false)
             if (frame instanceof String text && queue.isEmpty() && !failed.get()) {
                 if (!startText(text)) {
                     drain(false);
@@ -133,6 +177,7 @@ public final class PeerSender {
                 continue;
             }
             if (frame instanceof ByteBuffer ping) {
+                lastPing = new PingMark(ping.duplicate(), writtenChars); // before: the pong may beat sendPing's return
                 sendingSince = nonZeroNanoTime();
                 try {
                     connection.sendPing(ping);
@@ -150,12 +195,24 @@ public final class PeerSender {
     }
 
     /**
-     * Starts an async text send; the caller holds the drain. True while the send is in flight
-     * (its completion resumes the drain), false when it completed before returning (the caller
-     * goes on draining).
+     * Sends a text frame, written through or async; the caller holds the drain. True while the
+     * send is in flight (its completion resumes the drain), false when it completed before
+     * returning (the caller goes on draining).
      */
     private boolean startText(String text) {
         sendingSince = nonZeroNanoTime();
+        boolean writeThrough = writtenChars + text.length() - provenReadChars <= writeThroughChars;
+        writtenChars += text.length();
+        if (writeThrough) {
+            try {
+                connection.writeText(text);
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+            sendingSince = 0;
+            queuedBytes.addAndGet(-text.length());
+            return false;
+        }
         // Whoever comes second of "sendText returned" and "send completed" continues the drain.
         AtomicBoolean handoff = new AtomicBoolean();
         connection.sendText(text, error -> {

@@ -66,7 +66,7 @@ public final class SessionHandler {
         }
         Peer[] self = new Peer[1];
         PeerSender sender = new PeerSender(connection, executor, settings.get(Setting.MAX_QUEUED_BYTES),
-                error -> sendFailed(self[0], error));
+                PeerSender.WRITE_THROUGH_CHARS, error -> sendFailed(self[0], error));
         long now = clock.millis();
         InboundGuard inbound = new InboundGuard(settings.get(Setting.MAX_MESSAGE_SIZE),
                 settings.get(Setting.RATE_LIMIT), settings.get(Setting.RATE_BURST), now);
@@ -179,12 +179,14 @@ public final class SessionHandler {
     }
 
     /**
-     * A Pong frame. Every pong refreshes liveness; one carrying a payload of
+     * A Pong frame. Every pong refreshes liveness; one answering the last Ping proves the peer
+     * reads (see {@link PeerSender#pongReceived}); one carrying a payload of
      * {@link LivenessMonitor#pingPayload} also gives the round-trip time. Unsolicited or foreign
      * payloads are ignored for the RTT.
      */
     public void onPong(Peer peer, ByteBuffer payload) {
         peer.seen(clock.millis());
+        peer.sender().pongReceived(payload);
         long rtt = LivenessMonitor.roundTripNanos(payload, System.nanoTime());
         if (rtt >= 0) {
             peer.rtt(rtt);

@@ -8,17 +8,21 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A {@link PeerConnection} that records what is sent. By default text sends complete at once;
- * with {@link #holdCompletions()} they wait for {@link #completeNext}.
+ * A {@link PeerConnection} that records what is sent. By default async text sends complete at
+ * once; with {@link #holdCompletions()} they wait for {@link #completeNext}. Written-through text
+ * always completes before {@link #writeText} returns.
  */
 final class FakeConnection implements PeerConnection {
 
     final String id;
     final List<String> texts = Collections.synchronizedList(new ArrayList<>());
     final List<ByteBuffer> pings = new CopyOnWriteArrayList<>();
+    /** How many of {@link #texts} came through {@link #writeText} (blocking) rather than async. */
+    final AtomicInteger writtenThrough = new AtomicInteger();
     volatile Integer closeCode;
     volatile String closeReason;
     volatile boolean failSends;
@@ -60,6 +64,25 @@ final class FakeConnection implements PeerConnection {
         }
         texts.add(text);
         onDone.accept(null);
+    }
+
+    @Override
+    public void writeText(String text) throws IOException {
+        synchronized (this) {
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+        }
+        try {
+            if (failSends) {
+                throw new IOException("broken pipe");
+            }
+            texts.add(text);
+            writtenThrough.incrementAndGet();
+        } finally {
+            synchronized (this) {
+                inFlight--;
+            }
+        }
     }
 
     /** Completes the oldest held send, on the calling thread. */

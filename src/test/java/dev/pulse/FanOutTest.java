@@ -20,7 +20,7 @@ class FanOutTest {
         List<Peer> peers = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             FakeConnection c = new FakeConnection("p" + i);
-            peers.add(new Peer(c, new PeerSender(c, Runnable::run, Long.MAX_VALUE, e -> { }), 0, null, null,
+            peers.add(new Peer(c, new PeerSender(c, Runnable::run, Long.MAX_VALUE, 0, e -> { }), 0, null, null,
                     new InboundGuard(100, 1, 1, 0), i));
         }
         return peers;

@@ -21,12 +21,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class PeerSenderTest {
 
+    /** Write-through off: every text frame is an async send. */
+    private static final long ASYNC_ONLY = 0;
+
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
     @Test
     void sendsInOrderOneAtATime() {
         FakeConnection conn = new FakeConnection("a").holdCompletions();
-        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, failures::add);
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
         sender.sendText("1");
         sender.sendText("2");
         sender.sendPing(ByteBuffer.allocate(1));
@@ -53,7 +56,7 @@ class PeerSenderTest {
             } finally {
                 depth.decrementAndGet();
             }
-        }, Long.MAX_VALUE, failures::add);
+        }, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
         // the first send schedules a drain that, completing inline, loops through the whole queue
         IntStream.range(0, 100_000).forEach(i -> sender.sendText("m" + i));
         assertEquals(100_000, conn.texts.size());
@@ -62,7 +65,7 @@ class PeerSenderTest {
     @Test
     void firstFailureIsReportedOnceAndLaterFramesAreDiscarded() {
         FakeConnection conn = new FakeConnection("a").holdCompletions();
-        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, failures::add);
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
         sender.sendText("1");
         sender.sendText("2");
         conn.completeNext(new IOException("reset"));
@@ -77,7 +80,7 @@ class PeerSenderTest {
     void failedPingFailsTheSender() {
         FakeConnection conn = new FakeConnection("a");
         conn.failSends = true;
-        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, failures::add);
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
         sender.sendPing(ByteBuffer.allocate(8));
         assertEquals(1, failures.size());
         assertTrue(sender.hasFailed());
@@ -87,7 +90,7 @@ class PeerSenderTest {
     void textFromAnIdleSenderGoesOutOnTheCallingThreadAndPingsViaTheExecutor() {
         FakeConnection conn = new FakeConnection("a");
         List<Runnable> tasks = new ArrayList<>();
-        PeerSender sender = new PeerSender(conn, tasks::add, Long.MAX_VALUE, failures::add);
+        PeerSender sender = new PeerSender(conn, tasks::add, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
         sender.sendText("now");
         assertEquals(List.of("now"), conn.texts, "no executor hop for a text send");
         sender.sendPing(ByteBuffer.allocate(8));
@@ -102,7 +105,7 @@ class PeerSenderTest {
         FakeConnection conn = new FakeConnection("a");
         conn.failSends = true;
         List<Runnable> tasks = new ArrayList<>();
-        PeerSender sender = new PeerSender(conn, tasks::add, Long.MAX_VALUE, failures::add);
+        PeerSender sender = new PeerSender(conn, tasks::add, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
         sender.sendText("x");
         assertTrue(sender.hasFailed());
         assertTrue(failures.isEmpty(), "not on the sending thread, which may hold a topic lock");
@@ -115,7 +118,7 @@ class PeerSenderTest {
         FakeConnection conn = new FakeConnection("a");
         PeerSender sender = new PeerSender(conn, r -> {
             throw new java.util.concurrent.RejectedExecutionException("stopped");
-        }, Long.MAX_VALUE, failures::add);
+        }, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
         sender.sendPing(ByteBuffer.allocate(8));
         assertEquals(1, failures.size(), "reported inline when the executor is gone");
     }
@@ -125,7 +128,7 @@ class PeerSenderTest {
         FakeConnection conn = new FakeConnection("a").holdCompletions();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         ExecutorService completer = Executors.newSingleThreadExecutor();
-        PeerSender sender = new PeerSender(conn, pool, Long.MAX_VALUE, failures::add);
+        PeerSender sender = new PeerSender(conn, pool, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
         int threads = 4;
         int perThread = 2_000;
         List<Thread> producers = new ArrayList<>();
@@ -166,6 +169,102 @@ class PeerSenderTest {
                     .map(s -> Integer.parseInt(s.substring(s.indexOf(':') + 1))).toList();
             assertEquals(IntStream.range(0, perThread).boxed().toList(), seen);
         }
+        assertTrue(failures.isEmpty());
+    }
+
+    @Test
+    void writesThroughUntilTheUnprovenTextPassesTheBoundThenSendsAsync() {
+        FakeConnection conn = new FakeConnection("a").holdCompletions();
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, 10, failures::add);
+        sender.sendText("aaaa");
+        sender.sendText("bbbbbb"); // 10 unproven, this frame included: still within the bound
+        assertEquals(2, conn.writtenThrough.get());
+        assertEquals(0, conn.pendingCount());
+        sender.sendText("c"); // 11: async, held by the fake
+        sender.sendText("d");
+        assertEquals(List.of("aaaa", "bbbbbb", "c"), conn.texts, "d waits for c's completion");
+        assertEquals(1, conn.pendingCount());
+        conn.completeNext(null);
+        assertEquals(List.of("aaaa", "bbbbbb", "c", "d"), conn.texts);
+        assertEquals(2, conn.writtenThrough.get(), "nothing proven yet: d is async too");
+        conn.completeNext(null);
+        assertEquals(0, sender.queuedBytes());
+        assertEquals(1, conn.maxInFlight);
+        assertTrue(failures.isEmpty());
+    }
+
+    @Test
+    void aPongToTheLastPingProvesEverythingBeforeItRead() {
+        FakeConnection conn = new FakeConnection("a");
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, 10, failures::add);
+        sender.sendText("0123456789");
+        sender.sendPing(LivenessMonitor.pingPayload(42));
+        sender.sendText("x"); // 11 unproven: async
+        assertEquals(1, conn.writtenThrough.get());
+
+        sender.pongReceived(LivenessMonitor.pingPayload(41)); // answers some other ping: proves nothing
+        sender.sendText("y");
+        assertEquals(1, conn.writtenThrough.get());
+
+        sender.pongReceived(LivenessMonitor.pingPayload(42)); // the 10 before the ping are read
+        sender.sendText("z"); // unproven now: x, y, z = 3
+        assertEquals(2, conn.writtenThrough.get());
+        assertEquals(List.of("0123456789", "x", "y", "z"), conn.texts);
+        assertTrue(failures.isEmpty());
+    }
+
+    @Test
+    void aFrameLargerThanTheBoundIsNeverWrittenThrough() {
+        FakeConnection conn = new FakeConnection("a");
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, 10, failures::add);
+        sender.sendText("01234567890");
+        assertEquals(0, conn.writtenThrough.get());
+        assertEquals(List.of("01234567890"), conn.texts);
+    }
+
+    @Test
+    void aFailedWriteThroughFailsTheSenderOnce() {
+        FakeConnection conn = new FakeConnection("a");
+        conn.failSends = true;
+        List<Runnable> tasks = new ArrayList<>();
+        PeerSender sender = new PeerSender(conn, tasks::add, Long.MAX_VALUE, 1_000, failures::add);
+        sender.sendText("x");
+        assertFalse(sender.sendText("y"));
+        assertTrue(failures.isEmpty(), "reported on the executor, not the sending thread");
+        tasks.forEach(Runnable::run);
+        assertEquals(1, failures.size());
+        assertInstanceOf(IOException.class, failures.get(0));
+        assertEquals(0, sender.queuedBytes());
+    }
+
+    @Test
+    void manyThreadsWritingThroughNeverOverlap() throws Exception {
+        FakeConnection conn = new FakeConnection("a");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        PeerSender sender = new PeerSender(conn, pool, Long.MAX_VALUE, Long.MAX_VALUE, failures::add);
+        int threads = 4;
+        int perThread = 5_000;
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread producer = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    sender.sendText(id + ":" + i);
+                    if (i % 500 == 0) {
+                        sender.sendPing(ByteBuffer.allocate(8));
+                    }
+                }
+            });
+            producer.start();
+            producers.add(producer);
+        }
+        for (Thread p : producers) {
+            p.join();
+        }
+        Await.until("every frame written", 10_000, () -> conn.texts.size() == threads * perThread);
+        pool.shutdown();
+        assertEquals(1, conn.maxInFlight, "two sends overlapped");
+        assertEquals(threads * perThread, conn.writtenThrough.get());
         assertTrue(failures.isEmpty());
     }
 }
