@@ -175,10 +175,28 @@ class HostAppIT {
 
     @Test
     void aPeerThatStopsReadingIsClosedAsSlowConsumerAndDroppedPromptlyWhileTheOthersGetEveryMessage() throws Exception {
+        stuckPeerScenario(16_384);
+    }
+
+    /**
+     * Frames small enough to be written through (a blocking send) while a peer keeps up. The stuck
+     * peer answers no Ping (its pongs are unsolicited), so after PeerSender.WRITE_THROUGH_CHARS its
+     * frames go async: no publish ever waits on its full socket, which would hold the app's
+     * thread up to sendTimeout (10 s).
+     */
+    @Test
+    void smallFramesToAPeerThatStopsReadingNeverHoldThePublisher() throws Exception {
+        long slowest = stuckPeerScenario(1_024);
+        assertTrue(slowest < TimeUnit.SECONDS.toNanos(5), "a publish waited " + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms");
+    }
+
+    /** Publishes chunks until the stuck peer is dropped; checks the reader got them all. Returns the slowest publish in ns. */
+    private long stuckPeerScenario(int chunkChars) throws Exception {
         TestClient reader = connect();
         subscribe(reader, "feed", false);
-        String chunk = "z".repeat(16_384);
+        String chunk = "z".repeat(chunkChars);
         int published = 0;
+        long slowest = 0;
         try (HostilePeer stuck = HostilePeer.upgradeWithReceiveBuffer(ContainerSupport.ws(base, "ws"), 4096)) {
             stuck.sendText("{\"type\":\"subscribe\",\"topic\":\"feed\"}");
             Await.until("the stuck peer subscribed", PROMPT, () -> fetch("presence?topic=feed").split(",").length == 2);
@@ -188,7 +206,9 @@ class HostAppIT {
             do {
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "the stuck peer was never closed");
                 stuck.sendPong();
+                long publishStart = System.nanoTime();
                 receivers = postForm("publish", "feed", chunk);
+                slowest = Math.max(slowest, System.nanoTime() - publishStart);
                 published++;
             } while (!"1".equals(receivers));
             assertTrue(published > SHOP_MAX_QUEUED_BYTES / chunk.length(), published + " publishes");
@@ -210,6 +230,7 @@ class HostAppIT {
         }
         reader.texts.clear();
         reader.nextOfType("time", PROMPT);
+        return slowest;
     }
 
     private boolean appHeard(String line) {
