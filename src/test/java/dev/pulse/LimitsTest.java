@@ -107,9 +107,10 @@ class LimitsTest {
     @Test
     void queueOverItsBoundClosesWith4008() {
         FakeConnection conn = new FakeConnection("slow").holdCompletions();
-        sessions.open(conn, null, null); // welcome in flight, never completes
+        sessions.open(conn, null, null);
+        stallAfterWriteThrough(conn);
         Messaging messaging = wiring.messaging;
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 30; i++) { // 30 × ≈ 130 characters queued behind the stalled send: past 2000
             messaging.broadcast(jakarta.json.Json.createValue("x".repeat(100)));
         }
         assertEquals(4008, conn.closeCode);
@@ -124,11 +125,25 @@ class LimitsTest {
         FakeConnection fine = new FakeConnection("fine");
         Peer stuckPeer = sessions.open(stuck, null, null);
         sessions.open(fine, null, null);
+        stallAfterWriteThrough(stuck);
         LivenessMonitor liveness = wiring.liveness;
         assertEquals(0, liveness.sweep());
         Await.until("send older than sendTimeout", 5_000, () -> stuckPeer.sender().sendingForNanos(System.nanoTime()) > 100_000_000L);
         assertEquals(1, liveness.sweep());
         assertEquals(4008, stuck.closeCode);
         assertNull(fine.closeCode);
+    }
+
+    /**
+     * Broadcasts until {@code conn}'s sender starts an async send, which the fake holds: a peer that
+     * stopped reading, whose first frames were written through (its socket took them) and whose
+     * first async send never completes. Answers no Ping, so nothing it was sent is proven read.
+     */
+    private void stallAfterWriteThrough(FakeConnection conn) {
+        for (int i = 0; conn.pendingCount() == 0; i++) {
+            assertTrue(i < 100, "never left write-through");
+            wiring.messaging.broadcast(jakarta.json.Json.createValue("w".repeat(100)));
+        }
+        assertTrue(conn.writtenThrough.get() > 0, "the first frames are written through");
     }
 }
