@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * {@link #sendPing}; frames go out one at a time, in the order they were accepted, so two sends
  * never overlap on the connection (no {@code TEXT_FULL_WRITING}).
  *
- * <p>An idle sender sends a text frame on the calling thread. While the peer keeps up — fewer
- * than {@code writeThroughChars} characters written since the last Ping it answered, this frame
+ * <p>An idle sender sends a text frame on the calling thread. While the peer keeps up — at most
+ * {@code writeThroughChars} characters written since the last Ping it answered, this frame
  * included — the frame is <em>written through</em>: a blocking send, which finds room in the
  * socket and returns at once, with no completion to hand off (on Tomcat every async send's
  * completion is a task on the container's executor, the largest per-frame cost of a broadcast).
@@ -44,7 +44,7 @@ public final class PeerSender {
     private final Executor executor;
     private final Consumer<Throwable> onFailure;
     private final long maxQueuedBytes;
-    /** Write through while fewer characters than this are unproven; 0 = always send async. */
+    /** Write through while at most this many characters are unproven; 0 = always send async. */
     private final long writeThroughChars;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>(); // String or ByteBuffer (ping)
     /** True from the moment a drain is scheduled until the queue is empty and no send is in flight. */
@@ -67,7 +67,7 @@ public final class PeerSender {
     private record PingMark(ByteBuffer payload, long writtenBefore) { }
 
     /**
-     * @param writeThroughChars write text through (blocking) while fewer characters than this are
+     * @param writeThroughChars write text through (blocking) while at most this many characters are
      *                          unproven by an answered Ping, this frame included; 0 = always async
      */
     public PeerSender(PeerConnection connection, Executor executor, long maxQueuedBytes, long writeThroughChars,
@@ -201,7 +201,8 @@ public final class PeerSender {
      */
     private boolean startText(String text) {
         sendingSince = nonZeroNanoTime();
-        boolean writeThrough = writtenChars + text.length() - provenReadChars <= writeThroughChars;
+        boolean writeThrough = writeThroughChars > 0
+                && writtenChars + text.length() - provenReadChars <= writeThroughChars;
         writtenChars += text.length();
         if (writeThrough) {
             try {
