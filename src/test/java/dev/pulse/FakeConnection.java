@@ -76,8 +76,8 @@ final class FakeConnection implements PeerConnection {
             if (failSends) {
                 throw new IOException("broken pipe");
             }
+            writtenThrough.incrementAndGet(); // before the text: a waiter on texts then sees the count
             texts.add(text);
-            writtenThrough.incrementAndGet();
         } finally {
             synchronized (this) {
                 inFlight--;
