@@ -17,26 +17,27 @@ final class JsrPeerConnection implements PeerConnection {
     static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
     /**
-     * How long a close waits for a frame still in flight, in ms. The close frame queues behind it,
-     * and a peer that stopped reading never takes that frame: after this the connection is dropped
-     * without a close frame (the peer sees 1006) instead of holding a Pulse thread for sendTimeout.
+     * The longest a blocking send (a Ping, written-through text, the close frame) waits for room
+     * in the peer's socket, in ms, when sendTimeout is not shorter. Pulse writes blocking only
+     * when the socket has room (text within the write-through bound, a Ping that is not behind an
+     * unanswered one), so a wait this long means the peer stopped reading: the send fails
+     * (4008) or, for the close frame, the connection is dropped without it (the peer sees 1006)
+     * instead of holding a Pulse thread for sendTimeout.
      */
-    static final long CLOSE_WAIT_MILLIS = 1_000;
+    static final long BLOCKING_WAIT_MILLIS = 1_000;
 
     private final Session session;
-    private final long sendTimeoutMillis;
 
     /**
      * @param sendTimeoutMillis bound on one send. Async sends are timed by Pulse's sweep (4008), so
      *                          the container's own per-send timer is switched off: on Tomcat it costs
-     *                          a timer-set insert and removal per frame. Blocking sends (written-through
-     *                          text, pings) are bounded by it on Tomcat, so no thread waits longer.
+     *                          a timer-set insert and removal per frame. Blocking sends are bounded
+     *                          on Tomcat by the shorter of it and {@link #BLOCKING_WAIT_MILLIS}.
      */
     JsrPeerConnection(Session session, long sendTimeoutMillis) {
         this.session = session;
-        this.sendTimeoutMillis = sendTimeoutMillis;
         session.getAsyncRemote().setSendTimeout(0);
-        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, sendTimeoutMillis);
+        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, Math.min(BLOCKING_WAIT_MILLIS, sendTimeoutMillis));
     }
 
     @Override
@@ -77,7 +78,6 @@ final class JsrPeerConnection implements PeerConnection {
 
     @Override
     public void close(int code, String reason) {
-        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, Math.min(CLOSE_WAIT_MILLIS, sendTimeoutMillis));
         try {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
         } catch (IOException | RuntimeException e) {

@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * completion is a task on the container's executor, the largest per-frame cost of a broadcast).
  * Otherwise it starts an async send, which holds the drain until its completion continues it on
  * the completing thread; so a peer that stopped reading never holds the caller. Pings (blocking
- * sends that must go out whatever the peer's backlog) are always sent from a task on the executor.
+ * sends) are always sent from a task on the executor. A Ping is skipped while the previous one is
+ * unanswered and more than {@code writeThroughChars} are unproven: the peer is behind, so the
+ * Ping could only wait for room in its socket, and the pending Ping's Pong proves the same.
  *
  * <p>Bounded: when the frames queued and in flight pass {@code maxQueuedBytes} the sender fails
  * with {@link SlowConsumerException}; {@link #sendingForNanos} lets the sweep catch a send that
@@ -61,6 +63,8 @@ public final class PeerSender {
     private long writtenChars;
     /** The last Ping handed to the connection, or null before the first. */
     private volatile PingMark lastPing;
+    /** The last Ping whose Pong arrived, or null; {@code answeredPing != lastPing} while one is unanswered. */
+    private volatile PingMark answeredPing;
     /** Characters the peer has provably read: all written before the last Ping it answered. */
     private volatile long provenReadChars;
 
@@ -84,7 +88,10 @@ public final class PeerSender {
         return enqueue(text, text.length());
     }
 
-    /** Queues a Ping frame (payload at most 125 bytes). */
+    /**
+     * Queues a Ping frame (payload at most 125 bytes). At its turn it is skipped if the peer is
+     * behind an unanswered Ping (see the class comment).
+     */
     public boolean sendPing(ByteBuffer payload) {
         return enqueue(payload, PING_COST);
     }
@@ -98,6 +105,7 @@ public final class PeerSender {
         PingMark ping = lastPing;
         if (ping != null && payload != null && ping.payload().equals(payload)) {
             provenReadChars = ping.writtenBefore();
+            answeredPing = ping;
         }
     }
 
@@ -177,14 +185,16 @@ public final class PeerSender {
                 continue;
             }
             if (frame instanceof ByteBuffer ping) {
-                lastPing = new PingMark(ping.duplicate(), writtenChars); // before: the pong may beat sendPing's return
-                sendingSince = nonZeroNanoTime();
-                try {
-                    connection.sendPing(ping);
-                } catch (Exception e) {
-                    fail(e);
+                if (!behindAnUnansweredPing()) {
+                    lastPing = new PingMark(ping.duplicate(), writtenChars); // before: the pong may beat sendPing's return
+                    sendingSince = nonZeroNanoTime();
+                    try {
+                        connection.sendPing(ping);
+                    } catch (Exception e) {
+                        fail(e);
+                    }
+                    sendingSince = 0;
                 }
-                sendingSince = 0;
                 queuedBytes.addAndGet(-PING_COST);
                 continue;
             }
@@ -192,6 +202,13 @@ public final class PeerSender {
                 return; // still in flight: its completion resumes the drain
             }
         }
+    }
+
+    /** The last Ping is unanswered and more than writeThroughChars are unproven; the caller holds the drain. */
+    private boolean behindAnUnansweredPing() {
+        PingMark ping = lastPing;
+        return writeThroughChars > 0 && ping != null && answeredPing != ping
+                && writtenChars - provenReadChars > writeThroughChars;
     }
 
     /**

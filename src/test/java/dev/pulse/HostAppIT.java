@@ -217,8 +217,8 @@ class HostAppIT {
             Await.until("the app heard a slow consumer closed", PROMPT, () -> slowConsumersHeard() > slowConsumersBefore);
             // It goes on reading nothing while the reader gets a few more pushes. Its close frame
             // queues behind a frame it never takes, so Pulse drops the connection after
-            // CLOSE_WAIT_MILLIS instead of holding a thread for sendTimeout (10 s) to send it.
-            long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * JsrPeerConnection.CLOSE_WAIT_MILLIS + 500);
+            // BLOCKING_WAIT_MILLIS instead of holding a thread for sendTimeout (10 s) to send it.
+            long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * JsrPeerConnection.BLOCKING_WAIT_MILLIS + 500);
             Await.until("the reader's pushes while the stuck peer stays quiet", 3 * PROMPT,
                     () -> reader.timeArrivals.stream().anyMatch(at -> at > quietUntil));
             assertEquals(1006, stuck.awaitCloseCode((int) PROMPT), "dropped, not waiting to send a close frame it would never read");

@@ -214,6 +214,44 @@ class PeerSenderTest {
     }
 
     @Test
+    void aPingBehindAnUnansweredPingIsSkippedOnlyWhileThePeerIsBehind() {
+        FakeConnection conn = new FakeConnection("a");
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, 10, failures::add);
+        sender.sendPing(LivenessMonitor.pingPayload(1));
+        sender.sendText("abc");
+        sender.sendPing(LivenessMonitor.pingPayload(2)); // 1 unanswered, but only 3 unproven: sent
+        assertEquals(2, conn.pings.size());
+
+        sender.sendText("0123456789"); // 13 unproven
+        sender.sendPing(LivenessMonitor.pingPayload(3)); // 2 unanswered and the peer is behind: skipped
+        assertEquals(2, conn.pings.size());
+        assertEquals(0, sender.queuedBytes(), "a skipped ping leaves nothing queued");
+
+        sender.pongReceived(LivenessMonitor.pingPayload(2)); // proves "abc"; 10 still unproven, none pending
+        sender.sendPing(LivenessMonitor.pingPayload(4));
+        assertEquals(3, conn.pings.size(), "with no ping pending the peer must be asked again");
+
+        sender.sendText("x"); // 11 unproven
+        sender.sendPing(LivenessMonitor.pingPayload(5));
+        assertEquals(3, conn.pings.size(), "4 is pending and the peer is behind");
+        sender.pongReceived(LivenessMonitor.pingPayload(4)); // 1 unproven
+        sender.sendPing(LivenessMonitor.pingPayload(6));
+        assertEquals(List.of(LivenessMonitor.pingPayload(1), LivenessMonitor.pingPayload(2),
+                LivenessMonitor.pingPayload(4), LivenessMonitor.pingPayload(6)), conn.pings);
+        assertTrue(failures.isEmpty());
+    }
+
+    @Test
+    void withWriteThroughOffEveryPingIsSent() {
+        FakeConnection conn = new FakeConnection("a");
+        PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, ASYNC_ONLY, failures::add);
+        sender.sendPing(LivenessMonitor.pingPayload(1));
+        sender.sendText("0123456789");
+        sender.sendPing(LivenessMonitor.pingPayload(2));
+        assertEquals(2, conn.pings.size());
+    }
+
+    @Test
     void aFrameLargerThanTheBoundIsNeverWrittenThrough() {
         FakeConnection conn = new FakeConnection("a");
         PeerSender sender = new PeerSender(conn, Runnable::run, Long.MAX_VALUE, 10, failures::add);
