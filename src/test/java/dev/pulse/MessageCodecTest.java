@@ -10,6 +10,7 @@ import java.io.StringReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MessageCodecTest {
 
@@ -67,6 +68,21 @@ class MessageCodecTest {
         Inbound.Heartbeat hb = (Inbound.Heartbeat) codec.decode("{\"type\":\"heartbeat\",\"ts\":12.50}");
         assertEquals("{\"type\":\"heartbeat_ack\",\"ts\":12.50,\"serverTime\":99}", codec.heartbeatAck(hb.ts(), 99));
         assertEquals("{\"type\":\"heartbeat_ack\",\"serverTime\":99}", codec.heartbeatAck(null, 99));
+    }
+
+    /** The client's own heartbeat form is read without the parser; any text must get the parser's answer. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "7", "1700000000123", "999999999999999999", "9999999999999999999", "0123", "-5", "1e3",
+            "12.50", "1 ", "\"12\"", "", "null", "123}", "1}{"})
+    void theCanonicalHeartbeatIsAnsweredAsTheParserWould(String ts) {
+        String canonical = "{\"type\":\"heartbeat\",\"ts\":" + ts + "}";
+        String spaced = "{\"type\":\"heartbeat\", \"ts\":" + ts + "}"; // never the canonical form
+        assertEquals(answer(spaced), answer(canonical));
+    }
+
+    private String answer(String text) {
+        Inbound decoded = codec.decode(text);
+        return decoded instanceof Inbound.Heartbeat hb ? codec.heartbeatAck(hb.ts(), 99) : decoded.toString();
     }
 
     @Test
