@@ -20,7 +20,8 @@ const HELP = `usage: node compare.js [options]        (from bench/, after npm ci
   --rounds R            interleaved rounds; the server order alternates per round (default 3)
   --servers LIST        pulse,ref (default); either one alone is allowed. A Pulse variant with
                         other settings: pulse@NAME=VALUE[;NAME=VALUE], e.g. pulse@historySize=0
-                        (PULSE_HISTORY_SIZE=0 for that server only). Ratios compare every server
+                        (PULSE_HISTORY_SIZE=0 for that server only); jvm=OPTIONS adds JVM options
+                        for that server only, e.g. 'pulse@jvm=-Xmn600m'. Ratios compare every server
                         with ref, or with the first one listed when ref is not
   --stuck LIST          stuck-client fractions to run, e.g. 0,0.01 (default 0)
  load (passed to loadgen.js, identical for every server)
@@ -99,6 +100,10 @@ function serverKind(name) {
   for (const kv of (variant || '').split(';').filter(Boolean)) {
     const i = kv.indexOf('=');
     if (i <= 0) throw new Error(`expected NAME=VALUE in '${name}'`);
+    if (kv.slice(0, i) === 'jvm') { // extra JVM options for this server only (Tomcat's JAVA_OPTS)
+      env.JAVA_OPTS = kv.slice(i + 1).split(' ').filter(Boolean).join(' ');
+      continue;
+    }
     env[`PULSE_${kv.slice(0, i).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`] = kv.slice(i + 1);
   }
   return { kind, env };
