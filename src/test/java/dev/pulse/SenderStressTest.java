@@ -119,7 +119,10 @@ class SenderStressTest {
         }
         System.out.printf("stress: %d heartbeats, %d pushes, %d pings, drained %d ms after the hammering%n", heartbeats, pushedSeqs.size(), pingsSent.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deadline));
         assertEquals(List.copyOf(pushedSeqs), seqs, "every time push, in seq order");
-        Await.until("all pings", 10_000, () -> client.pings.get() >= pingsSent.get());
+        // a Ping queued while the last is unanswered and the client is behind is skipped (PeerSender)
+        Await.until("pings", 10_000, () -> client.pings.get() > 0);
+        assertTrue(client.pings.get() <= pingsSent.get(), client.pings.get() + " pings arrived, " + pingsSent.get() + " queued");
+        System.out.printf("stress: %d of %d pings arrived%n", client.pings.get(), pingsSent.get());
         assertTrue(heartbeats > 100, "the client sent only " + heartbeats + " heartbeats");
         assertTrue(pushedSeqs.size() > 1000, "only " + pushedSeqs.size() + " pushes");
         assertFalse(peer.sender().hasFailed());
