@@ -9,19 +9,22 @@ import java.util.logging.Logger;
 
 /**
  * Pings every peer and closes the ones that stopped answering. Liveness is a timestamp: any
- * inbound frame refreshes it, and {@link #sweep()} drops every peer whose last frame is older than
+ * inbound frame refreshes it, and the sweep drops every peer whose last frame is older than
  * pingInterval + pongTimeout. All methods are safe to call from any thread and never throw.
  *
- * <p>Pings go out in slices: the ping round (pingInterval) is cut into {@link #pingSlices} ticks of
- * at most {@link #MAX_PING_TICK_MILLIS}, and each tick pings the peers of one slice, so a peer is
- * pinged once per pingInterval and the cost of pinging everyone is spread evenly over the round
- * instead of landing as one burst (which delayed the time push it met).
+ * <p>Both happen in {@link #tick()}, one walk over the registry per tick. Pings go out in slices:
+ * the ping round (pingInterval) is cut into {@link #pingSlices} ticks of at most the
+ * {@link #sweepInterval}, and each tick pings the peers of one slice, so a peer is pinged once per
+ * pingInterval and the cost of pinging everyone is spread evenly over the round instead of
+ * landing as one burst (which delayed the time push it met).
  */
 public final class LivenessMonitor {
 
     private static final Logger LOG = Logger.getLogger(LivenessMonitor.class.getName());
     private static final long MAX_PLAUSIBLE_RTT = TimeUnit.HOURS.toNanos(1);
-    static final long MAX_PING_TICK_MILLIS = 1_000;
+    /** Slice arguments of {@link #walk}: ping every peer, or none. */
+    private static final int ALL = -1;
+    private static final int NONE = -2;
 
     private final SessionRegistry registry;
     private final SessionHandler sessions;
@@ -29,8 +32,8 @@ public final class LivenessMonitor {
     private final Clock clock;
     private final PulseMetrics metrics;
     private final int pingSlices;
-    /** The slice the next {@link #pingNextSlice} pings, counted modulo pingSlices. */
-    private final AtomicLong pingTicks = new AtomicLong();
+    /** The slice the next {@link #tick} pings, counted modulo pingSlices. */
+    private final AtomicLong ticks = new AtomicLong();
 
     LivenessMonitor(SessionRegistry registry, SessionHandler sessions, PulseSettings settings, Clock clock,
                     PulseMetrics metrics) {
@@ -39,46 +42,33 @@ public final class LivenessMonitor {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
-        this.pingSlices = pingSlices(settings.pingInterval());
+        this.pingSlices = pingSlices(settings.pingInterval(), sweepInterval(settings));
     }
 
-    /** How many ticks a ping round is cut into: enough that a tick is at most MAX_PING_TICK_MILLIS. */
-    static int pingSlices(long pingIntervalMillis) {
-        return (int) Math.max(1, (pingIntervalMillis + MAX_PING_TICK_MILLIS - 1) / MAX_PING_TICK_MILLIS);
+    /**
+     * The longest the sweep may wait between two runs: a quarter of the pong timeout, between
+     * 50 ms and 1 s, so a silent peer is closed at most that long after its silence limit.
+     */
+    static long sweepInterval(PulseSettings settings) {
+        return Math.max(50, Math.min(1000, settings.pongTimeout() / 4));
     }
 
-    /** The period at which {@link #pingNextSlice} is to be called, in microseconds. */
-    long pingTickMicros() {
+    /** How many ticks a ping round is cut into: enough that a tick is at most maxTickMillis. */
+    static int pingSlices(long pingIntervalMillis, long maxTickMillis) {
+        return (int) Math.max(1, (pingIntervalMillis + maxTickMillis - 1) / maxTickMillis);
+    }
+
+    /** The period at which {@link #tick} is to be called, in microseconds. */
+    long tickMicros() {
         return settings.pingInterval() * 1_000 / pingSlices;
     }
 
-    /** Queues a Ping frame to every peer; the payload carries the send time for the RTT. */
-    public void pingAll() {
-        ping(-1);
-    }
-
-    /** Queues a Ping frame to the peers of the next slice of the ping round. */
-    public void pingNextSlice() {
-        ping((int) (pingTicks.getAndIncrement() % pingSlices));
-    }
-
-    /** Pings the peers whose slot falls in {@code slice}, or all peers when it is -1. */
-    private void ping(int slice) {
-        long sentAt = System.nanoTime();
-        int sent = 0;
-        for (Peer peer : registry.peers()) {
-            if (slice >= 0 && peer.pingSlot() % pingSlices != slice) {
-                continue;
-            }
-            try {
-                if (peer.sender().sendPing(pingPayload(sentAt))) {
-                    sent++;
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Ping to session " + peer.id() + " failed", e);
-            }
-        }
-        metrics.pingsSent(sent);
+    /**
+     * One liveness tick, in one walk over the registry: drops the peers {@link #sweep} would and
+     * queues a Ping to the others in the next slice of the ping round. Returns how many it dropped.
+     */
+    public int tick() {
+        return walk(true, (int) (ticks.getAndIncrement() % pingSlices));
     }
 
     /**
@@ -86,23 +76,40 @@ public final class LivenessMonitor {
      * current send has run longer than sendTimeout (4008); returns how many it dropped.
      */
     public int sweep() {
+        return walk(true, NONE);
+    }
+
+    /** Queues a Ping frame to every peer; the payload carries the send time for the RTT. */
+    public void pingAll() {
+        walk(false, ALL);
+    }
+
+    /** Sweeps if asked, and pings the peers whose slot falls in {@code slice} (or ALL, or NONE). */
+    private int walk(boolean sweep, int slice) {
         long deadline = clock.millis() - settings.silenceLimit();
         long sendTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.get(Setting.SEND_TIMEOUT));
         long nowNanos = System.nanoTime();
         int silent = 0;
         int slow = 0;
+        int pinged = 0;
         for (Peer peer : registry.peers()) {
             try {
-                if (peer.lastSeen() < deadline) {
+                if (sweep && peer.lastSeen() < deadline) {
                     sessions.drop(peer, Protocol.Close.HEARTBEAT_TIMEOUT);
                     silent++;
-                } else if (peer.sender().sendingForNanos(nowNanos) > sendTimeoutNanos) {
+                } else if (sweep && peer.sender().sendingForNanos(nowNanos) > sendTimeoutNanos) {
                     sessions.drop(peer, Protocol.Close.SLOW_CONSUMER);
                     slow++;
+                } else if ((slice == ALL || (slice >= 0 && peer.pingSlot() % pingSlices == slice))
+                        && peer.sender().sendPing(pingPayload(nowNanos))) {
+                    pinged++;
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Dropping session " + peer.id() + " failed", e);
+                LOG.log(Level.WARNING, "Liveness check of session " + peer.id() + " failed", e);
             }
+        }
+        if (slice != NONE) {
+            metrics.pingsSent(pinged);
         }
         if (silent + slow > 0) {
             LOG.info("Sweep closed " + silent + " silent session(s) (4000) and " + slow + " with a send past sendTimeout (4008)");

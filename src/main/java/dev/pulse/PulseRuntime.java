@@ -81,25 +81,14 @@ public final class PulseRuntime {
 
     private void scheduleTicks() {
         ScheduledExecutorService executor = scheduler.executor();
-        long sweepEvery = sweepInterval(settings);
-        // first slice half a tick in: with one-second ticks and time pushes on whole seconds, pings
-        // land between pushes
-        long pingTick = liveness.pingTickMicros();
-        ticks.add(executor.scheduleAtFixedRate(safely("ping", liveness::pingNextSlice),
-                pingTick / 2, pingTick, TimeUnit.MICROSECONDS));
-        ticks.add(executor.scheduleAtFixedRate(safely("sweep", liveness::sweep),
-                sweepEvery, sweepEvery, TimeUnit.MILLISECONDS));
+        // one liveness tick (sweep + a slice of pings) at most every sweep interval; the first half
+        // a tick in: with one-second ticks and time pushes on whole seconds, pings land between pushes
+        long livenessTick = liveness.tickMicros();
+        ticks.add(executor.scheduleAtFixedRate(safely("liveness", liveness::tick),
+                livenessTick / 2, livenessTick, TimeUnit.MICROSECONDS));
         ticks.add(executor.scheduleAtFixedRate(safely("time push", timePusher::pushTime),
                 settings.timeInterval(), settings.timeInterval(), TimeUnit.MILLISECONDS));
         ticks.add(executor.scheduleAtFixedRate(safely("history expiry", topics::expire), 1, 1, TimeUnit.SECONDS));
-    }
-
-    /**
-     * How often the sweep runs: a quarter of the pong timeout, between 50 ms and 1 s, so a silent
-     * peer is closed at most that long after its silence limit.
-     */
-    static long sweepInterval(PulseSettings settings) {
-        return Math.max(50, Math.min(1000, settings.pongTimeout() / 4));
     }
 
     /** A task that never throws: one that did would never run again under scheduleAtFixedRate. */

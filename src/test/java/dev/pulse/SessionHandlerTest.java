@@ -103,8 +103,8 @@ class SessionHandlerTest {
     @Test
     void pingSlicesPingEveryPeerOncePerRoundInEvenShares() {
         Wiring sliced = new Wiring(PulseSettings.defaults().with(Setting.PING_INTERVAL, 2500), clock);
-        assertEquals(3, LivenessMonitor.pingSlices(2500));
-        assertEquals(833_333, sliced.liveness.pingTickMicros());
+        assertEquals(3, LivenessMonitor.pingSlices(2500, 1000));
+        assertEquals(833_333, sliced.liveness.tickMicros());
         List<FakeConnection> conns = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             FakeConnection c = new FakeConnection("c" + i);
@@ -112,15 +112,38 @@ class SessionHandlerTest {
             sliced.sessions.open(c, null, null);
         }
         for (int tick = 1; tick <= 3; tick++) {
-            sliced.liveness.pingNextSlice();
+            assertEquals(0, sliced.liveness.tick());
             assertEquals(10 * tick, conns.stream().mapToInt(c -> c.pings.size()).sum(), "tick " + tick);
             assertTrue(conns.stream().allMatch(c -> c.pings.size() <= 1), "nobody twice in one round");
         }
-        sliced.liveness.pingNextSlice();
+        sliced.liveness.tick();
         assertEquals(40, conns.stream().mapToInt(c -> c.pings.size()).sum(), "the next round starts over");
-        assertEquals(1, LivenessMonitor.pingSlices(10));
-        assertEquals(1, LivenessMonitor.pingSlices(1000));
-        assertEquals(25, LivenessMonitor.pingSlices(25_000));
+        assertEquals(1, LivenessMonitor.pingSlices(10, 1000));
+        assertEquals(1, LivenessMonitor.pingSlices(1000, 1000));
+        assertEquals(25, LivenessMonitor.pingSlices(25_000, 1000));
+    }
+
+    @Test
+    void aTickSweepsAndPingsInOneWalkAndComesAtLeastEverySweepInterval() {
+        PulseSettings fast = PulseSettings.defaults().with(Setting.PING_INTERVAL, 1000).with(Setting.PONG_TIMEOUT, 400);
+        assertEquals(100, LivenessMonitor.sweepInterval(fast));
+        Wiring w = new Wiring(fast, clock);
+        assertEquals(100_000, w.liveness.tickMicros(), "ten slices of 100 ms: no longer than the sweep may wait");
+        FakeConnection quiet = new FakeConnection("quiet");
+        Peer quietPeer = w.sessions.open(quiet, null, null);
+        clock.advance(900);
+        FakeConnection fresh = new FakeConnection("fresh");
+        w.sessions.open(fresh, null, null);
+        clock.advance(501); // quiet: silent for 1401 ms > 1000 + 400
+        int dropped = 0;
+        for (int tick = 0; tick < 10; tick++) {
+            dropped += w.liveness.tick();
+        }
+        assertEquals(1, dropped);
+        assertEquals(Protocol.Close.HEARTBEAT_TIMEOUT.code, quiet.closeCode);
+        assertTrue(quiet.pings.isEmpty(), "a dropped peer is not pinged");
+        assertNull(w.registry.get(quietPeer.id()));
+        assertEquals(1, fresh.pings.size(), "the other peer got its ping in the same round");
     }
 
     @Test
