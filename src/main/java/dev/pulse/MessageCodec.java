@@ -247,9 +247,12 @@ public final class MessageCodec {
                 .build().toString();
     }
 
-    /** {@code ts} is echoed exactly as the client wrote it; null leaves it out. */
+    /**
+     * {@code ts} is echoed exactly as the client wrote it; null leaves it out. Sized for two
+     * 13-digit times (≈ 70 chars), so the builder never grows on this per-heartbeat path.
+     */
     public String heartbeatAck(JsonNumber ts, long serverTime) {
-        StringBuilder sb = new StringBuilder(64).append("{\"type\":\"").append(Protocol.HEARTBEAT_ACK).append('"');
+        StringBuilder sb = new StringBuilder(96).append("{\"type\":\"").append(Protocol.HEARTBEAT_ACK).append('"');
         if (ts != null) {
             sb.append(",\"ts\":").append(ts);
         }
