@@ -21,7 +21,9 @@ const HELP = `usage: node compare.js [options]        (from bench/, after npm ci
   --servers LIST        pulse,ref (default); either one alone is allowed. A Pulse variant with
                         other settings: pulse@NAME=VALUE[;NAME=VALUE], e.g. pulse@historySize=0
                         (PULSE_HISTORY_SIZE=0 for that server only); jvm=OPTIONS adds JVM options
-                        for that server only, e.g. 'pulse@jvm=-Xmn600m'. Ratios compare every server
+                        for that server only, e.g. 'pulse@jvm=-Xmn600m'; connector.NAME=VALUE sets one
+                        Connector attribute for that server only, e.g. pulse@connector.useAsyncIO=false.
+                        Ratios compare every server
                         with ref, or with the first one listed when ref is not
   --stuck LIST          stuck-client fractions to run, e.g. 0,0.01 (default 0)
  load (passed to loadgen.js, identical for every server)
@@ -90,23 +92,31 @@ const a = parseArgs(
 );
 
 const servers = a.servers.split(',').map((s) => s.trim()).filter(Boolean);
-/** 'pulse' | 'ref' of a server name, and the PULSE_* settings a variant (pulse@a=1;b=2) adds. */
+/**
+ * 'pulse' | 'ref' of a server name, the PULSE_* settings a variant (pulse@a=1;b=2) adds, and its
+ * own Connector attributes (connector.NAME=VALUE).
+ */
 function serverKind(name) {
   const [kind, variant] = name.split('@');
   if (!['pulse', 'ref'].includes(kind) || (variant !== undefined && kind !== 'pulse')) {
     throw new Error(`unknown server '${name}' (pulse, ref, pulse@NAME=VALUE;...)`);
   }
   const env = {};
+  const connectorAttrs = {};
   for (const kv of (variant || '').split(';').filter(Boolean)) {
     const i = kv.indexOf('=');
     if (i <= 0) throw new Error(`expected NAME=VALUE in '${name}'`);
+    if (kv.startsWith('connector.')) {
+      connectorAttrs[kv.slice('connector.'.length, i)] = kv.slice(i + 1);
+      continue;
+    }
     if (kv.slice(0, i) === 'jvm') { // extra JVM options for this server only (Tomcat's JAVA_OPTS)
       env.JAVA_OPTS = kv.slice(i + 1).split(' ').filter(Boolean).join(' ');
       continue;
     }
     env[`PULSE_${kv.slice(0, i).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`] = kv.slice(i + 1);
   }
-  return { kind, env };
+  return { kind, env, connectorAttrs };
 }
 for (const s of servers) serverKind(s);
 if (a.topicInterval > 0 && servers.some((s) => serverKind(s).kind === 'ref')) {
@@ -165,6 +175,26 @@ function kernelQueues(port) {
   }
 }
 
+/**
+ * Pulse's own timer of the time push (pulse.time.push.fanout: from the push's start until its
+ * frame is handed to every session's sender) from /pulse/metrics: {count, sum} in seconds, or null.
+ */
+async function pushTimer(url) {
+  const r = await S.httpGet(url, 5000);
+  const value = (name) => {
+    const m = r.body.match(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm'));
+    return m ? Number(m[1]) : NaN;
+  };
+  const t = { count: value('pulse_time_push_fanout_seconds_count'), sum: value('pulse_time_push_fanout_seconds_sum') };
+  return r.status === 200 && Number.isFinite(t.count) && Number.isFinite(t.sum) ? t : null;
+}
+
+/** Mean ms per push between two pushTimer() readings, or null. */
+function meanOverWindow(start, end) {
+  if (!start || !end || end.count <= start.count) return null;
+  return Math.round(((end.sum - start.sum) / (end.count - start.count)) * 1e4) / 10;
+}
+
 /** With --max-load L: waits (up to --quiet-wait S) until the 1-minute load average is below L. */
 async function waitQuiet() {
   if (!(a.maxLoad > 0)) return;
@@ -181,10 +211,11 @@ async function waitQuiet() {
 }
 
 async function startServer(name, war) {
-  const { kind, env } = serverKind(name);
+  const { kind, env, connectorAttrs } = serverKind(name);
   const logFile = path.join(logDir, `${kind}-${Date.now()}.log`);
   if (kind === 'pulse') {
     const options = S.tomcatOptions(a);
+    options.connectorAttrs = { ...options.connectorAttrs, ...connectorAttrs };
     if (a.topicInterval > 0) options.javaOpts += ` -Dbench.topicInterval=${a.topicInterval}`;
     const h = await S.startTomcat({
       name: 'pulse',
@@ -225,7 +256,8 @@ async function runOne(round, kind, stuck, war) {
   await S.sleep(1000);
   const sampler = new Sampler(srv.pid, { java: srv.java });
   const statusUrl = `http://127.0.0.1:${a.port}/pulse/api/status`;
-  const extra = { statusAtStart: null, statusAtEnd: null, kernelAtEnd: null };
+  const metricsUrl = `http://127.0.0.1:${a.port}/pulse/metrics`;
+  const extra = { statusAtStart: null, statusAtEnd: null, kernelAtEnd: null, pushAtStart: null, pushAtEnd: null };
   let result = null;
   let stdout = '';
   const lg = S.spawnServer(process.execPath, loadgenArgs(stuck, label), { cwd: S.BENCH, pipe: true });
@@ -248,10 +280,12 @@ async function runOne(round, kind, stuck, war) {
       if (ev.event === 'measure_start') {
         sampler.mark('start');
         pending.push(S.getJson(statusUrl).then((s) => (extra.statusAtStart = s)));
+        if (srv.java) pending.push(pushTimer(metricsUrl).then((t) => (extra.pushAtStart = t)));
       } else if (ev.event === 'measure_end') {
         sampler.mark('end');
         extra.kernelAtEnd = kernelQueues(a.port);
         pending.push(S.getJson(statusUrl).then((s) => (extra.statusAtEnd = s)));
+        if (srv.java) pending.push(pushTimer(metricsUrl).then((t) => (extra.pushAtEnd = t)));
       } else if (ev.event === 'connected') {
         log(`  connected ${ev.connected}, failed ${ev.failed} in ${ev.rampMs} ms`);
       } else if (ev.event === 'error' || ev.event === 'watchdog' || ev.event === 'warning') {
@@ -292,6 +326,7 @@ async function runOne(round, kind, stuck, war) {
       sessionsAtEnd: extra.statusAtEnd ? extra.statusAtEnd.sessions : null,
       statusAtEnd: strip(extra.statusAtEnd),
       kernelAtEnd: extra.kernelAtEnd,
+      pushQueueMeanMs: meanOverWindow(extra.pushAtStart, extra.pushAtEnd),
     },
     loadgen: result,
     serverLog: path.relative(S.BENCH, srv.logFile),
@@ -326,6 +361,7 @@ const METRICS = [
   ['topicFanoutP99', (r) => r.loadgen.topic && r.loadgen.topic.fanoutMs && r.loadgen.topic.fanoutMs.p99],
   ['topicMissedSeq', (r) => r.loadgen.topic && r.loadgen.topic.missedSeq],
   ['serverCpuPct', (r) => r.serverMetrics.cpuPctOfOneCore],
+  ['pushQueueMeanMs', (r) => r.serverMetrics.pushQueueMeanMs],
   ['serverRssMbMax', (r) => r.serverMetrics.rssMbMax],
   ['serverHeapMbMax', (r) => r.serverMetrics.heapMbMax],
   ['clientCpuPct', (r) => r.loadgen.client && r.loadgen.client.cpuPctOfOneCore],
