@@ -29,6 +29,7 @@ import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,6 +49,8 @@ class HostAppIT {
 
     @ArquillianResource
     private URL base;
+    /** Where this test talks to the shop: {@link #base}, or another connector of the same server. */
+    private URL app;
 
     private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -75,6 +78,10 @@ class HostAppIT {
         return shop;
     }
 
+    private URL app() {
+        return app != null ? app : base;
+    }
+
     @AfterEach
     void closeAll() throws Exception {
         for (AutoCloseable c : opened) {
@@ -83,7 +90,7 @@ class HostAppIT {
     }
 
     private TestClient connect() throws InterruptedException {
-        TestClient client = TestClient.connect(ContainerSupport.ws(base, "ws"));
+        TestClient client = TestClient.connect(ContainerSupport.ws(app(), "ws"));
         opened.add(client);
         client.nextOfType("welcome", PROMPT);
         return client;
@@ -95,7 +102,7 @@ class HostAppIT {
     }
 
     private String post(String path, String topic, String text) throws Exception {
-        URI uri = ContainerSupport.http(base, path + "?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8)
+        URI uri = ContainerSupport.http(app(), path + "?topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8)
                 + "&text=" + URLEncoder.encode(text, StandardCharsets.UTF_8));
         HttpResponse<String> response = ContainerSupport.HTTP.send(HttpRequest.newBuilder(uri)
                 .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -106,7 +113,7 @@ class HostAppIT {
     /** POST with the parameters in a form body (a long text does not fit in a URL). */
     private String postForm(String path, String topic, String text) throws Exception {
         String form = "topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8) + "&text=" + URLEncoder.encode(text, StandardCharsets.UTF_8);
-        HttpResponse<String> response = ContainerSupport.HTTP.send(HttpRequest.newBuilder(ContainerSupport.http(base, path))
+        HttpResponse<String> response = ContainerSupport.HTTP.send(HttpRequest.newBuilder(ContainerSupport.http(app(), path))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
@@ -114,7 +121,7 @@ class HostAppIT {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> response = ContainerSupport.get(ContainerSupport.http(base, path));
+        HttpResponse<String> response = ContainerSupport.get(ContainerSupport.http(app(), path));
         assertEquals(200, response.statusCode(), response.body());
         return response.body();
     }
@@ -160,7 +167,7 @@ class HostAppIT {
         assertEquals(guestId, leave.getJsonObject("member").getString("sessionId"));
         Await.until("the app heard the guest leave", PROMPT, () -> appHeard("close:" + guestId + ":CLIENT_CLOSED"));
 
-        try (HostilePeer dead = HostilePeer.upgradeAndGoSilent(ContainerSupport.ws(base, "ws"))) {
+        try (HostilePeer dead = HostilePeer.upgradeAndGoSilent(ContainerSupport.ws(app(), "ws"))) {
             dead.sendText("{\"type\":\"subscribe\",\"topic\":\"room\"}");
             String deadId = watcher.nextOfType("presence", PROMPT).getJsonObject("member").getString("sessionId");
             assertEquals(2, get("presence?topic=room").split(",").length);
@@ -175,7 +182,7 @@ class HostAppIT {
 
     @Test
     void aPeerThatStopsReadingIsClosedAsSlowConsumerAndDroppedPromptlyWhileTheOthersGetEveryMessage() throws Exception {
-        stuckPeerScenario(16_384);
+        stuckPeerScenario("feed-16384", 16_384);
     }
 
     /**
@@ -186,20 +193,35 @@ class HostAppIT {
      */
     @Test
     void smallFramesToAPeerThatStopsReadingNeverHoldThePublisher() throws Exception {
-        long slowest = stuckPeerScenario(1_024);
+        long slowest = stuckPeerScenario("feed-1024", 1_024);
         assertTrue(slowest < TimeUnit.SECONDS.toNanos(5), "a publish waited " + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms");
     }
 
-    /** Publishes chunks until the stuck peer is dropped; checks the reader got them all. Returns the slowest publish in ns. */
-    private long stuckPeerScenario(int chunkChars) throws Exception {
-        String topic = "feed-" + chunkChars; // its own topic: seq starts at 1 whatever ran before
+    /**
+     * The same two scenarios through a Tomcat connector with {@code useAsyncIO="false"}, which
+     * docs/deploy.md suggests for WebSocket connectors: there Tomcat's blocking and async sends take
+     * its other write path (the socket's write buffer and a poller registration, instead of a
+     * vectored operation), and Pulse's bounds must hold on it too.
+     */
+    @Test
+    @Tag("tomcat-only")
+    void aStuckPeerIsDroppedAndNeverHoldsThePublisherOnAConnectorWithoutAsyncIo() throws Exception {
+        app = TomcatConnectors.addWithoutAsyncIo(base);
+        stuckPeerScenario("no-async-io-16384", 16_384);
+        long slowest = stuckPeerScenario("no-async-io-1024", 1_024);
+        assertTrue(slowest < TimeUnit.SECONDS.toNanos(5), "a publish waited " + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms");
+    }
+
+    /** Publishes chunks to its own topic until the stuck peer is dropped; checks the reader got them all. Returns the slowest publish in ns. */
+    private long stuckPeerScenario(String topic, int chunkChars) throws Exception {
+        // topic: the scenario's own, so that seq starts at 1 whatever ran before
         TestClient reader = connect();
         subscribe(reader, topic, false);
         String chunk = "z".repeat(chunkChars);
         long slowConsumersBefore = slowConsumersHeard();
         int published = 0;
         long slowest = 0;
-        try (HostilePeer stuck = HostilePeer.upgradeWithReceiveBuffer(ContainerSupport.ws(base, "ws"), 4096)) {
+        try (HostilePeer stuck = HostilePeer.upgradeWithReceiveBuffer(ContainerSupport.ws(app(), "ws"), 4096)) {
             stuck.sendText("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
             Await.until("the stuck peer subscribed", PROMPT, () -> fetch("presence?topic=" + topic).split(",").length == 2);
             // it keeps itself alive with pongs but reads nothing, while the app keeps publishing
