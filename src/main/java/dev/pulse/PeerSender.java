@@ -26,6 +26,11 @@ import java.util.function.Consumer;
  * unanswered and more than {@code writeThroughChars} are unproven: the peer is behind, so the
  * Ping could only wait for room in its socket, and the pending Ping's Pong proves the same.
  *
+ * <p>A thread sends at most {@link #DRAIN_TURN} frames in one turn of the drain and then hands the
+ * rest to the executor: a queue that keeps refilling while it is drained (a client flooding
+ * heartbeats, each answered with an ack) never holds the thread that found the sender idle (a
+ * time push, a publish) nor a pool thread for longer than one turn.
+ *
  * <p>Bounded: when the frames queued and in flight pass {@code maxQueuedBytes} the sender fails
  * with {@link SlowConsumerException}; {@link #sendingForNanos} lets the sweep catch a send that
  * takes too long. The first failure calls {@code onFailure} once and every later frame is
@@ -41,6 +46,9 @@ public final class PeerSender {
      * interval (≈ 2.5 KB in the default 25 s).
      */
     static final long WRITE_THROUGH_CHARS = 4096;
+
+    /** The most frames one thread sends in one turn of the drain; the rest go to the executor. */
+    static final int DRAIN_TURN = 32;
 
     private final PeerConnection connection;
     private final Executor executor;
@@ -134,44 +142,48 @@ public final class PeerSender {
         }
         if (draining.compareAndSet(false, true)) {
             // idle: this thread drains. With nothing queued, a text frame skips the queue (it is
-            // written through or started async); a Ping is handed to the executor by drain(false)
+            // written through or started async); a Ping is handed to the executor by the drain
             if (frame instanceof String text && queue.isEmpty() && !failed.get()) {
                 if (!startText(text)) {
-                    drain(false);
+                    drain(false, 1);
                 }
                 return true;
             }
             queue.add(frame);
-            drain(false);
+            drain(false, 0);
             return true;
         }
         queue.add(frame);
         if (draining.compareAndSet(false, true)) {
-            drain(false); // the drainer finished between our two looks: take over
+            drain(false, 0); // the drainer finished between our two looks: take over
         }
         return true;
     }
 
     private void schedule() {
         try {
-            executor.execute(() -> drain(true));
+            executor.execute(() -> drain(true, 0));
         } catch (RejectedExecutionException e) {
             fail(e);
         }
     }
 
     /**
-     * Sends queued frames until the queue is empty or a text send is in flight. Never runs on two
+     * Sends queued frames until the queue is empty, a text send is in flight or this turn has
+     * sent {@link #DRAIN_TURN} frames (the rest then go to the executor). Never runs on two
      * threads at once (guarded by {@code draining}). {@code mayBlock} is false on the container's
      * completion threads: a Ping (a blocking send) is then handed back to the executor.
+     *
+     * @param sentThisTurn frames this thread has already sent in this turn
      */
-    private void drain(boolean mayBlock) {
+    private void drain(boolean mayBlock, int sentThisTurn) {
+        int sent = sentThisTurn;
         while (true) {
             if (failed.get()) {
                 queue.clear();
                 return; // draining stays true: nothing is sent again
             }
-            if (!mayBlock && queue.peek() instanceof ByteBuffer) {
+            if ((!mayBlock && queue.peek() instanceof ByteBuffer) || (sent >= DRAIN_TURN && !queue.isEmpty())) {
                 schedule();
                 return;
             }
@@ -184,6 +196,7 @@ public final class PeerSender {
                 }
                 continue;
             }
+            sent++;
             if (frame instanceof ByteBuffer ping) {
                 if (!behindAnUnansweredPing()) {
                     lastPing = new PingMark(ping.duplicate(), writtenChars); // before: the pong may beat sendPing's return
@@ -239,7 +252,7 @@ public final class PeerSender {
             if (error != null) {
                 fail(error);
             } else if (!handoff.compareAndSet(false, true)) {
-                drain(false); // on the container's completion thread: only non-blocking sends here
+                drain(false, 0); // on the container's completion thread: only non-blocking sends here
             }
         });
         return handoff.compareAndSet(false, true);

@@ -26,6 +26,8 @@ final class FakeConnection implements PeerConnection {
     volatile Integer closeCode;
     volatile String closeReason;
     volatile boolean failSends;
+    /** Runs on the sending thread while each text frame is being sent (before it completes). */
+    volatile Runnable duringSend = () -> { };
     private volatile boolean hold;
     private final Queue<Consumer<Throwable>> pending = new ArrayDeque<>();
     /** Sends that have started and not completed; a correct sender keeps this at most 1. */
@@ -63,6 +65,7 @@ final class FakeConnection implements PeerConnection {
             return;
         }
         texts.add(text);
+        duringSend.run();
         onDone.accept(null);
     }
 
@@ -78,6 +81,7 @@ final class FakeConnection implements PeerConnection {
             }
             writtenThrough.incrementAndGet(); // before the text: a waiter on texts then sees the count
             texts.add(text);
+            duringSend.run();
         } finally {
             synchronized (this) {
                 inFlight--;

@@ -305,4 +305,51 @@ class PeerSenderTest {
         assertEquals(threads * perThread, conn.writtenThrough.get());
         assertTrue(failures.isEmpty());
     }
+
+    @Test
+    void aQueueThatKeepsRefillingHoldsTheWrittenThroughCallerForOneTurnOnly() {
+        assertEveryThreadSendsAtMostOneTurn(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aQueueThatKeepsRefillingHoldsTheCallerOfInlineCompletingSendsForOneTurnOnly() {
+        assertEveryThreadSendsAtMostOneTurn(ASYNC_ONLY);
+    }
+
+    /**
+     * While each frame is being sent another one arrives (a client flooding heartbeats, each
+     * answered with an ack): the thread that found the sender idle hands the rest to the executor
+     * after one turn, and every executor task also gives its thread back after one turn.
+     */
+    private void assertEveryThreadSendsAtMostOneTurn(long writeThroughChars) {
+        FakeConnection conn = new FakeConnection("a");
+        List<Runnable> tasks = new ArrayList<>();
+        PeerSender sender = new PeerSender(conn, tasks::add, Long.MAX_VALUE, writeThroughChars, failures::add);
+        int arrivals = 10_000;
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger sentThisTurn = new AtomicInteger();
+        conn.duringSend = () -> {
+            sentThisTurn.incrementAndGet();
+            int n = next.getAndIncrement();
+            if (n < arrivals) {
+                sender.sendText("ack" + n);
+            }
+        };
+        sender.sendText("push");
+        assertTrue(sentThisTurn.get() <= PeerSender.DRAIN_TURN, "the caller sent " + sentThisTurn.get() + " frames");
+        int turns = 0;
+        while (!tasks.isEmpty()) {
+            sentThisTurn.set(0);
+            tasks.remove(0).run();
+            assertTrue(sentThisTurn.get() <= PeerSender.DRAIN_TURN, "a task sent " + sentThisTurn.get() + " frames");
+            turns++;
+        }
+        assertEquals(arrivals + 1, conn.texts.size(), "every frame sent once the tasks have run");
+        assertEquals("push", conn.texts.get(0));
+        assertEquals(IntStream.range(0, arrivals).mapToObj(n -> "ack" + n).toList(), conn.texts.subList(1, arrivals + 1));
+        assertTrue(turns >= arrivals / PeerSender.DRAIN_TURN, turns + " turns");
+        assertEquals(0, sender.queuedBytes());
+        assertEquals(1, conn.maxInFlight);
+        assertTrue(failures.isEmpty());
+    }
 }
