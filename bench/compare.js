@@ -338,8 +338,12 @@ async function runOne(round, kind, stuck, war) {
     `  ${kind}: connected ${l.sessions ? l.sessions.connected : '?'}, disconnects ${l.disconnects ? l.disconnects.total : '?'}, ` +
       `missed seq ${l.time ? l.time.missedSeq : '?'}, rtt p99 ${l.rttMs ? l.rttMs.p99 : '?'} ms, fan-out p99 ${l.fanoutMs ? l.fanoutMs.p99 : '?'} ms, ` +
       (l.topic ? `topic fan-out p99 ${l.topic.fanoutMs ? l.topic.fanoutMs.p99 : '?'} ms (missed ${l.topic.missedSeq}), ` : '') +
-      `server cpu ${serverWindow.cpuPctOfOneCore}%`,
+      `server cpu ${serverWindow.cpuPctOfOneCore}% (sys ${serverWindow.sysPctOfOneCore}%)`,
   );
+  if (serverWindow.threadCpuPct) {
+    const top = Object.entries(serverWindow.threadCpuPct).slice(0, 6);
+    log(`    threads: ${top.map(([n, g]) => `${n} ${g.pct}% (sys ${g.sysPct}, x${g.threads})`).join(', ')}`);
+  }
   return rec;
 }
 
@@ -361,6 +365,7 @@ const METRICS = [
   ['topicFanoutP99', (r) => r.loadgen.topic && r.loadgen.topic.fanoutMs && r.loadgen.topic.fanoutMs.p99],
   ['topicMissedSeq', (r) => r.loadgen.topic && r.loadgen.topic.missedSeq],
   ['serverCpuPct', (r) => r.serverMetrics.cpuPctOfOneCore],
+  ['serverSysPct', (r) => r.serverMetrics.sysPctOfOneCore],
   ['pushQueueMeanMs', (r) => r.serverMetrics.pushQueueMeanMs],
   ['serverRssMbMax', (r) => r.serverMetrics.rssMbMax],
   ['serverHeapMbMax', (r) => r.serverMetrics.heapMbMax],

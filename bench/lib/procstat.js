@@ -16,11 +16,67 @@ try {
   /* keep 100 */
 }
 
+/** utime and stime of a process (or of one thread: /proc/PID/task/TID), in seconds. */
+function cpuTimes(procDir) {
+  const stat = fs.readFileSync(`${procDir}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(rest[11]) / clkTck, sys: Number(rest[12]) / clkTck }; // fields 14 and 15 of stat
+}
+
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / clkTck; // fields 14 and 15 of stat
+  const t = cpuTimes(`/proc/${pid}`);
+  return t.user + t.sys;
+}
+
+/** user and sys CPU seconds of each thread of a process: {tid: {comm, user, sys}}. */
+function threadTimes(pid) {
+  const out = {};
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const dir = `/proc/${pid}/task/${tid}`;
+      out[tid] = { comm: fs.readFileSync(`${dir}/comm`, 'utf8').trim(), ...cpuTimes(dir) };
+    } catch {
+      /* thread gone */
+    }
+  }
+  return out;
+}
+
+/**
+ * The Java names of a JVM's threads, {tid: name}, from `jcmd PID Thread.print` (Linux truncates
+ * /proc's comm to 15 characters, which merges Tomcat's poller and its executor threads).
+ */
+function javaThreadNames(pid) {
+  const names = {};
+  for (const line of jcmd(pid, 'Thread.print').split('\n')) {
+    const m = /^"(.*)".* nid=(0x[0-9a-f]+|\d+)/.exec(line);
+    if (m) names[String(Number(m[2]))] = m[1];
+  }
+  return names;
+}
+
+/**
+ * CPU over a window per thread group, in % of one core, largest first: a group is the thread's
+ * name with its numbers replaced by N ("http-nio-18480-exec-12" → "http-nio-N-exec-N"). Threads
+ * that ended before the window's end are not counted.
+ */
+function threadGroupPct(before, after, names, secs) {
+  const groups = {};
+  for (const [tid, t] of Object.entries(after)) {
+    const b = before[tid] || { user: 0, sys: 0 };
+    const name = (names[tid] || t.comm).replace(/\d+/g, 'N');
+    const g = groups[name] || (groups[name] = { pct: 0, sysPct: 0, threads: 0 });
+    g.pct += ((t.user + t.sys - b.user - b.sys) / secs) * 100;
+    g.sysPct += ((t.sys - b.sys) / secs) * 100;
+    g.threads++;
+  }
+  return Object.fromEntries(
+    Object.entries(groups)
+      .map(([name, g]) => [name, { pct: round(g.pct, 1), sysPct: round(g.sysPct, 1), threads: g.threads }])
+      .filter(([, g]) => g.pct >= 0.5)
+      .sort((x, y) => y[1].pct - x[1].pct),
+  );
 }
 
 /** Whole-machine CPU time from /proc/stat, in seconds: {busy, total}. */
@@ -144,6 +200,9 @@ class Sampler {
       this.marks[name] = {
         t: Date.now(),
         cpu: cpuSeconds(this.pid),
+        cpuTimes: cpuTimes(`/proc/${this.pid}`),
+        threads: threadTimes(this.pid),
+        javaNames: this.java && name === 'end' ? javaThreadNames(this.pid) : null,
         machine: machineCpu(),
         mem: memStatus(this.pid),
         fds: fdCount(this.pid),
@@ -169,6 +228,10 @@ class Sampler {
       seconds: secs,
       cpuSeconds: round(cpu, 2),
       cpuPctOfOneCore: round((cpu / secs) * 100, 1),
+      userPctOfOneCore: round(((e.cpuTimes.user - s.cpuTimes.user) / secs) * 100, 1),
+      sysPctOfOneCore: round(((e.cpuTimes.sys - s.cpuTimes.sys) / secs) * 100, 1),
+      // per thread group, % of one core in the window (user + sys, and sys alone)
+      threadCpuPct: threadGroupPct(s.threads, e.threads, e.javaNames || {}, secs),
       // everything that ran on the machine in the window, in % of one core (100 x cores = all busy)
       machineBusyPct: round(((e.machine.busy - s.machine.busy) / secs) * 100, 1),
       rssMbEnd: round((e.mem.rssKb || 0) / 1024, 1),
@@ -232,4 +295,4 @@ function heapInfoUsed(pid) {
   return m ? Number(m[1]) * 1024 : null;
 }
 
-module.exports = { machineCpu, cpuSeconds, memStatus, fdCount, readHsperf, jvmHeap, Sampler, jcmd, liveHistogram, heapInfoUsed };
+module.exports = { machineCpu, cpuSeconds, cpuTimes, threadTimes, memStatus, fdCount, readHsperf, jvmHeap, Sampler, jcmd, liveHistogram, heapInfoUsed };
