@@ -18,13 +18,11 @@ import java.util.logging.Logger;
  * pingInterval and the cost of pinging everyone is spread evenly over the round instead of
  * landing as one burst (which delayed the time push it met).
  *
- * <p>In its turn a peer is skipped when a Pong could tell nothing new: it was heard from within the
- * last half pongTimeout, and its sender does not want proof that it reads
- * ({@link PeerSender#wantsReadProof}: without it text stops being written through). Each Ping
- * costs a write and, for its Pong, a read on the container's inbound path, and a heartbeating
- * peer that keeps up needs neither. Half a pongTimeout: if a skipped peer then falls silent (a
- * browser tab whose timers are throttled), its next turn, one pingInterval later, pings it with
- * at least half the pongTimeout left before the silence limit.
+ * <p>In its turn a peer is pinged only if a Pong could tell something new: it has sent nothing for
+ * a ping interval (the Pong is what keeps it alive), or its sender wants proof that it reads
+ * ({@link PeerSender#wantsReadProof}: without it text stops being written through). A peer
+ * that heartbeats and keeps up skips the turn: each Ping costs a write and, for its Pong, a
+ * read on the container's inbound path.
  */
 public final class LivenessMonitor {
 
@@ -100,7 +98,7 @@ public final class LivenessMonitor {
     private int walk(boolean sweep, int slice) {
         long nowMillis = clock.millis();
         long deadline = nowMillis - settings.silenceLimit();
-        long heardSince = nowMillis - settings.pongTimeout() / 2;
+        long heardSince = nowMillis - settings.pingInterval();
         long sendTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.get(Setting.SEND_TIMEOUT));
         long nowNanos = System.nanoTime();
         int silent = 0;

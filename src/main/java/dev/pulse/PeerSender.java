@@ -121,7 +121,7 @@ public final class PeerSender {
     /**
      * True while a Ping's Pong would let more text be written through: write-through is on and
      * more than half its bound is unproven. The liveness tick skips the Ping of a peer that
-     * does not need this and was heard from recently.
+     * neither needs this nor has been silent for a ping interval.
      */
     public boolean wantsReadProof() {
         return writeThroughChars > 0 && writtenChars - provenReadChars > writeThroughChars / 2;
