@@ -17,12 +17,6 @@ import java.util.logging.Logger;
  * {@link #sweepInterval}, and each tick pings the peers of one slice, so a peer is pinged once per
  * pingInterval and the cost of pinging everyone is spread evenly over the round instead of
  * landing as one burst (which delayed the time push it met).
- *
- * <p>In its turn a peer is pinged only if a Pong could tell something new: it has sent nothing for
- * a ping interval (the Pong is what keeps it alive), or its sender wants proof that it reads
- * ({@link PeerSender#wantsReadProof}: without it text stops being written through). A peer
- * that heartbeats and keeps up skips the turn: each Ping costs a write and, for its Pong, a
- * read on the container's inbound path.
  */
 public final class LivenessMonitor {
 
@@ -71,8 +65,7 @@ public final class LivenessMonitor {
 
     /**
      * One liveness tick, in one walk over the registry: drops the peers {@link #sweep} would and
-     * queues a Ping to the others in the next slice of the ping round that need one (see the class
-     * comment). Returns how many it dropped.
+     * queues a Ping to the others in the next slice of the ping round. Returns how many it dropped.
      */
     public int tick() {
         return walk(true, (int) (ticks.getAndIncrement() % pingSlices));
@@ -91,14 +84,9 @@ public final class LivenessMonitor {
         walk(false, ALL);
     }
 
-    /**
-     * Sweeps if asked, and pings the peers whose slot falls in {@code slice} and that need a Ping,
-     * or every peer (ALL), or none (NONE).
-     */
+    /** Sweeps if asked, and pings the peers whose slot falls in {@code slice} (or ALL, or NONE). */
     private int walk(boolean sweep, int slice) {
-        long nowMillis = clock.millis();
-        long deadline = nowMillis - settings.silenceLimit();
-        long heardSince = nowMillis - settings.pingInterval();
+        long deadline = clock.millis() - settings.silenceLimit();
         long sendTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.get(Setting.SEND_TIMEOUT));
         long nowNanos = System.nanoTime();
         int silent = 0;
@@ -112,8 +100,7 @@ public final class LivenessMonitor {
                 } else if (sweep && peer.sender().sendingForNanos(nowNanos) > sendTimeoutNanos) {
                     sessions.drop(peer, Protocol.Close.SLOW_CONSUMER);
                     slow++;
-                } else if ((slice == ALL || (slice >= 0 && peer.pingSlot() % pingSlices == slice
-                        && (peer.lastSeen() < heardSince || peer.sender().wantsReadProof())))
+                } else if ((slice == ALL || (slice >= 0 && peer.pingSlot() % pingSlices == slice))
                         && peer.sender().sendPing(pingPayload(nowNanos))) {
                     pinged++;
                 }

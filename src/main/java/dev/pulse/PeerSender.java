@@ -66,10 +66,9 @@ public final class PeerSender {
     private volatile long sendingSince;
     /**
      * Characters of text handed to the connection so far. Only the thread holding the drain
-     * writes it; the hand-over of the drain ({@code draining}, the send's hand-off) orders it.
-     * Volatile for {@link #wantsReadProof}, which any thread may call.
+     * touches it; the hand-over of the drain ({@code draining}, the send's hand-off) orders it.
      */
-    private volatile long writtenChars;
+    private long writtenChars;
     /** The last Ping handed to the connection, or null before the first. */
     private volatile PingMark lastPing;
     /** The last Ping whose Pong arrived, or null; {@code answeredPing != lastPing} while one is unanswered. */
@@ -116,15 +115,6 @@ public final class PeerSender {
             provenReadChars = ping.writtenBefore();
             answeredPing = ping;
         }
-    }
-
-    /**
-     * True while a Ping's Pong would let more text be written through: write-through is on and
-     * more than half its bound is unproven. The liveness tick skips the Ping of a peer that
-     * neither needs this nor has been silent for a ping interval.
-     */
-    public boolean wantsReadProof() {
-        return writeThroughChars > 0 && writtenChars - provenReadChars > writeThroughChars / 2;
     }
 
     public boolean hasFailed() {
