@@ -23,12 +23,6 @@ function cpuTimes(procDir) {
   return { user: Number(rest[11]) / clkTck, sys: Number(rest[12]) / clkTck }; // fields 14 and 15 of stat
 }
 
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid) {
-  const t = cpuTimes(`/proc/${pid}`);
-  return t.user + t.sys;
-}
-
 /** user and sys CPU seconds of each thread of a process: {tid: {comm, user, sys}}. */
 function threadTimes(pid) {
   const out = {};
@@ -199,7 +193,6 @@ class Sampler {
     try {
       this.marks[name] = {
         t: Date.now(),
-        cpu: cpuSeconds(this.pid),
         cpuTimes: cpuTimes(`/proc/${this.pid}`),
         threads: threadTimes(this.pid),
         javaNames: this.java && name === 'end' ? javaThreadNames(this.pid) : null,
@@ -223,7 +216,7 @@ class Sampler {
     const e = this.marks[b];
     if (!s || !e || s.error || e.error) return { error: 'missing marks' };
     const secs = (e.t - s.t) / 1000;
-    const cpu = e.cpu - s.cpu;
+    const cpu = e.cpuTimes.user + e.cpuTimes.sys - s.cpuTimes.user - s.cpuTimes.sys;
     const out = {
       seconds: secs,
       cpuSeconds: round(cpu, 2),
@@ -295,4 +288,4 @@ function heapInfoUsed(pid) {
   return m ? Number(m[1]) * 1024 : null;
 }
 
-module.exports = { machineCpu, cpuSeconds, cpuTimes, threadTimes, memStatus, fdCount, readHsperf, jvmHeap, Sampler, jcmd, liveHistogram, heapInfoUsed };
+module.exports = { machineCpu, cpuTimes, threadTimes, memStatus, fdCount, readHsperf, jvmHeap, Sampler, jcmd, liveHistogram, heapInfoUsed };
