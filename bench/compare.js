@@ -22,7 +22,8 @@ const HELP = `usage: node compare.js [options]        (from bench/, after npm ci
                         other settings: pulse@NAME=VALUE[;NAME=VALUE], e.g. pulse@historySize=0
                         (PULSE_HISTORY_SIZE=0 for that server only); jvm=OPTIONS adds JVM options
                         for that server only, e.g. 'pulse@jvm=-Xmn600m'; connector.NAME=VALUE sets one
-                        Connector attribute for that server only, e.g. pulse@connector.useAsyncIO=false.
+                        Connector attribute for that server only, e.g. pulse@connector.useAsyncIO=false
+                        (an attribute server.xml already sets, such as maxThreads or protocol, is replaced).
                         Ratios compare every server
                         with ref, or with the first one listed when ref is not
   --stuck LIST          stuck-client fractions to run, e.g. 0,0.01 (default 0)

@@ -302,9 +302,15 @@ async function startTomcat(opts) {
     if (fs.statSync(src).isFile()) fs.copyFileSync(src, path.join(base, 'conf', f));
   }
   // extra Connector attributes and context parameters (e.g. a leaner buffer profile)
+  // An attribute the Connector already has (protocol, maxThreads, ...) gets the new value; others are added.
   let serverXml = fs.readFileSync(path.join(BENCH, 'tomcat', 'server.xml'), 'utf8');
-  const attrs = Object.entries(opts.connectorAttrs || {}).map(([k, v]) => `${k}="${xmlEscape(v)}"`).join('\n               ');
-  if (attrs) serverXml = serverXml.replace('connectionTimeout="20000"', `connectionTimeout="20000"\n               ${attrs}`);
+  const added = [];
+  for (const [k, v] of Object.entries(opts.connectorAttrs || {})) {
+    const existing = new RegExp(`(<Connector\\b[^>]*\\s${k}=")[^"]*(")`);
+    if (existing.test(serverXml)) serverXml = serverXml.replace(existing, (_, pre, post) => `${pre}${xmlEscape(v)}${post}`);
+    else added.push(`${k}="${xmlEscape(v)}"`);
+  }
+  if (added.length) serverXml = serverXml.replace('connectionTimeout="20000"', `connectionTimeout="20000"\n               ${added.join('\n               ')}`);
   fs.writeFileSync(path.join(base, 'conf', 'server.xml'), serverXml);
   const params = Object.entries(opts.contextParams || {})
     .map(([k, v]) => `  <Parameter name="${xmlEscape(k)}" value="${xmlEscape(v)}" />`)
